@@ -1,0 +1,739 @@
+//! The one module of queries that are not confined to a single tenant, kept small so it
+//! can be reviewed as a whole: the tenants a caller may see, creating tenants (global
+//! admins), users and their login (OIDC upsert, the bootstrap admin), and principals.
+//! Everything here either checks `Principal::is_global_admin` or filters by the
+//! caller's own memberships.
+
+use crate::audit;
+use crate::ids::{col_id, TenantId, UserId, SYSTEM_TENANT_ID};
+use crate::model::{clamp_limit, Label, NewTenant, Page, Tenant, TenantState, User};
+use crate::scope::{is_global_admin, Principal};
+use crate::validate::{self, like_pattern};
+use crate::{now_ms, Db, DomainError, DomainResult};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use policy::Role;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const USER_COLUMNS: &str = "id, email, name, issuer, subject, created_at, last_login_at";
+
+pub(crate) fn user_from_row(row: &AnyRow) -> DomainResult<User> {
+    Ok(User {
+        id: col_id(&row.try_get::<String, _>("id")?)?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        issuer: row.try_get("issuer")?,
+        subject: row.try_get("subject")?,
+        created_at: row.try_get("created_at")?,
+        last_login_at: row.try_get("last_login_at")?,
+    })
+}
+
+// ---------------------------------------------------------------- principals
+
+/// Builds the principal for a logged-in user id (from the session). A user that no
+/// longer exists is unauthenticated.
+pub async fn principal_for_user(db: &Db, user_id: UserId) -> DomainResult<Principal> {
+    let user = user_by_id(db, user_id)
+        .await?
+        .ok_or(DomainError::Unauthenticated(
+            "your session has ended, please log in again",
+        ))?;
+    let global = is_global_admin(db, user.id).await?;
+    Ok(Principal::new(user, global, None))
+}
+
+/// Builds the principal for a bearer JWT: the user is found by (issuer, subject), and
+/// the roles come from the token itself (`<tenant-uuid>_<role>`), as seed 004 describes.
+pub async fn principal_for_jwt(
+    db: &Db,
+    issuer: &str,
+    subject: &str,
+    email: Option<&str>,
+    roles: Vec<(TenantId, Role)>,
+) -> DomainResult<Principal> {
+    let user = match user_by_identity(db, issuer, subject).await? {
+        Some(u) => u,
+        None => {
+            let email = email.unwrap_or(subject);
+            upsert_oidc_user(db, issuer, subject, email, true, "").await?
+        }
+    };
+    let global = roles
+        .iter()
+        .any(|(t, r)| *t == SYSTEM_TENANT_ID && *r == Role::Admin);
+    Ok(Principal::new(user, global, Some(roles)))
+}
+
+pub async fn user_by_id(db: &Db, id: UserId) -> DomainResult<Option<User>> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id.as_text())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn user_by_email(db: &Db, email: &str) -> DomainResult<Option<User>> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email_lower = $1"
+    ))
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+async fn user_by_identity(db: &Db, issuer: &str, subject: &str) -> DomainResult<Option<User>> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE issuer = $1 AND subject = $2"
+    ))
+    .bind(issuer.to_string())
+    .bind(subject.to_string())
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+// ---------------------------------------------------------------- login
+
+/// Records an OIDC login. Users are keyed by (issuer, subject). A user pre-provisioned
+/// by email (no identity yet) is bound to this identity when the provider vouches for
+/// the address (`email_verified`). An address already bound to another identity is
+/// refused rather than silently merged.
+pub async fn upsert_oidc_user(
+    db: &Db,
+    issuer: &str,
+    subject: &str,
+    email: &str,
+    email_verified: bool,
+    name: &str,
+) -> DomainResult<User> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let existing =
+        sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE issuer = $1 AND subject = $2")
+            .bind(issuer.to_string())
+            .bind(subject.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let id = if let Some(id) = existing {
+        // Keep the address current, unless it would collide with another user.
+        let taken: Option<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE email_lower = $1 AND id <> $2")
+                .bind(email.to_lowercase())
+                .bind(id.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if taken.is_none() && !email.is_empty() {
+            sqlx::query("UPDATE users SET email = $1, email_lower = $2 WHERE id = $3")
+                .bind(email.to_string())
+                .bind(email.to_lowercase())
+                .bind(id.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        if !name.is_empty() {
+            sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
+                .bind(name.to_string())
+                .bind(id.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        id
+    } else {
+        let by_email: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT id, issuer FROM users WHERE email_lower = $1")
+                .bind(email.to_lowercase())
+                .fetch_optional(&mut *tx)
+                .await?;
+        match by_email {
+            Some((id, None)) if email_verified => {
+                sqlx::query("UPDATE users SET issuer = $1, subject = $2, name = CASE WHEN $3 = '' THEN name ELSE $3 END WHERE id = $4")
+                    .bind(issuer.to_string())
+                    .bind(subject.to_string())
+                    .bind(name.to_string())
+                    .bind(id.clone())
+                    .execute(&mut *tx)
+                    .await?;
+                audit::record_global(&mut tx, SYSTEM_TENANT_ID, None, email, "user.bind", email, None, Some(format!("{issuer} {subject}"))).await?;
+                id
+            }
+            Some(_) => {
+                return Err(DomainError::conflict(
+                    "email_in_use",
+                    "This email address is already linked to another sign-in. Ask an administrator for help.",
+                ))
+            }
+            None => {
+                let id = UserId::new_random().as_text();
+                sqlx::query(
+                    "INSERT INTO users (id, issuer, subject, email, email_lower, name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id.clone())
+                .bind(issuer.to_string())
+                .bind(subject.to_string())
+                .bind(email.to_string())
+                .bind(email.to_lowercase())
+                .bind(name.to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        }
+    };
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id.clone())
+        .execute(&mut *tx)
+        .await?;
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let user = user_from_row(&row)?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Local login failures allowed per email and per client within the window.
+pub const LOGIN_MAX_FAILURES: i64 = 5;
+/// The rate-limit window for local logins, in milliseconds.
+pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Checks a local (bootstrap admin) login. Failures are counted per email and per
+/// client in the database, so the limit holds across replicas; past the limit every
+/// attempt is refused, right or wrong, until the window passes.
+pub async fn verify_local_login(
+    db: &Db,
+    email: &str,
+    password: &str,
+    client: &str,
+) -> DomainResult<User> {
+    let now = now_ms();
+    let keys = [
+        format!("email:{}", email.trim().to_lowercase()),
+        format!("client:{client}"),
+    ];
+    for key in &keys {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
+                .bind(key.clone())
+                .bind(now - LOGIN_WINDOW_MS)
+                .fetch_one(db.pool())
+                .await?;
+        if n >= LOGIN_MAX_FAILURES {
+            return Err(DomainError::RateLimited);
+        }
+    }
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email_lower = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(db.pool())
+            .await?;
+    let verified = match &row {
+        Some((_, Some(hash))) => verify_password(password, hash),
+        // Hash anyway so that a wrong email takes as long as a wrong password.
+        _ => {
+            let _ = hash_password(password);
+            false
+        }
+    };
+    let mut tx = db.begin().await?;
+    if !verified {
+        for key in &keys {
+            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                .bind(key.clone())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(now - LOGIN_WINDOW_MS)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Err(DomainError::Unauthenticated("wrong email or password"));
+    }
+    let id = row.map(|r| r.0).unwrap_or_default();
+    sqlx::query("DELETE FROM login_failures WHERE key = $1")
+        .bind(keys[0].clone())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id.clone())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    user_by_id(db, col_id(&id)?)
+        .await?
+        .ok_or(DomainError::Unauthenticated("wrong email or password"))
+}
+
+fn hash_password(password: &str) -> DomainResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| DomainError::Internal(format!("argon2: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// What happened to the bootstrap admin at start-up.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// Created now with a generated password, to be printed once.
+    CreatedWithGeneratedPassword(String),
+    /// Created now, or its password set, from the configured password.
+    PasswordFromConfig,
+    /// Already there; nothing changed.
+    Unchanged,
+}
+
+/// Makes sure the bootstrap admin exists and is a global admin. With a configured
+/// password the stored hash follows it; without one, a password is generated only when
+/// the user has none yet (so it is printed exactly once, at first start).
+pub async fn ensure_bootstrap_admin(
+    db: &Db,
+    email: &str,
+    password: Option<&str>,
+) -> DomainResult<Bootstrap> {
+    let email = validate::email(email)?;
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let existing: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email_lower = $1")
+            .bind(email.to_lowercase())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (id, outcome, hash) = match (existing, password) {
+        (Some((id, Some(old))), Some(p)) if verify_password(p, &old) => {
+            (id, Bootstrap::Unchanged, None)
+        }
+        (Some((id, _)), Some(p)) => (id, Bootstrap::PasswordFromConfig, Some(hash_password(p)?)),
+        (Some((id, Some(_))), None) => (id, Bootstrap::Unchanged, None),
+        (existing, maybe_password) => {
+            let (outcome, p) = match maybe_password {
+                Some(p) => (Bootstrap::PasswordFromConfig, p.to_string()),
+                None => {
+                    let p = crate::tokens::random_text(18);
+                    (Bootstrap::CreatedWithGeneratedPassword(p.clone()), p)
+                }
+            };
+            let id = match existing {
+                Some((id, _)) => id,
+                None => {
+                    let id = UserId::new_random().as_text();
+                    sqlx::query("INSERT INTO users (id, email, email_lower, name, created_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(id.clone())
+                        .bind(email.clone())
+                        .bind(email.to_lowercase())
+                        .bind("Bootstrap admin")
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    id
+                }
+            };
+            (id, outcome, Some(hash_password(&p)?))
+        }
+    };
+    if let Some(hash) = hash {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id.clone())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let member: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+            .bind(SYSTEM_TENANT_ID.as_text())
+            .bind(id.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+    if member.as_deref() != Some("admin") {
+        sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+            .bind(SYSTEM_TENANT_ID.as_text())
+            .bind(id.clone())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, 'admin', $3)")
+            .bind(SYSTEM_TENANT_ID.as_text())
+            .bind(id.clone())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if outcome != Bootstrap::Unchanged {
+        audit::record_global(
+            &mut tx,
+            SYSTEM_TENANT_ID,
+            None,
+            "system",
+            "bootstrap_admin.ensure",
+            &email,
+            None,
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Turns local password login off for everyone (`TENANTRY_BOOTSTRAP_ADMIN=off`).
+pub async fn disable_local_passwords(db: &Db) -> DomainResult<()> {
+    sqlx::query("UPDATE users SET password_hash = NULL WHERE password_hash IS NOT NULL")
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- users
+
+/// Pre-provisions a user by email (global admins). The user is bound to an OIDC
+/// identity at first login with that verified address.
+pub async fn provision_user(
+    db: &Db,
+    principal: &Principal,
+    email: &str,
+    name: &str,
+) -> DomainResult<User> {
+    if !principal.is_global_admin() {
+        return Err(DomainError::Forbidden(
+            "only a global admin can add users".into(),
+        ));
+    }
+    let email = validate::email(email)?;
+    let name = validate::person_name(name)?;
+    let mut tx = db.begin().await?;
+    let user = insert_pending_user(&mut tx, &email, &name).await?;
+    audit::record_global(
+        &mut tx,
+        SYSTEM_TENANT_ID,
+        Some(principal.user_id()),
+        &principal.user().label(),
+        "user.create",
+        &email,
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Inserts a user known only by email; a conflict if the address is taken.
+pub(crate) async fn insert_pending_user(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    email: &str,
+    name: &str,
+) -> DomainResult<User> {
+    let id = UserId::new_random();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO users (id, email, email_lower, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id.as_text())
+    .bind(email.to_string())
+    .bind(email.to_lowercase())
+    .bind(name.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        if crate::error::is_unique_violation(&e) {
+            DomainError::conflict(
+                "user_exists",
+                format!("A user with the email {email} already exists."),
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(User {
+        id,
+        email: email.to_string(),
+        name: name.to_string(),
+        issuer: None,
+        subject: None,
+        created_at: now,
+        last_login_at: None,
+    })
+}
+
+// ---------------------------------------------------------------- tenants
+
+const TENANT_COLUMNS: &str =
+    "t.id, t.name, t.description, t.desired_state, t.current_state, t.is_system, t.created_at";
+
+fn tenant_from_row(row: &AnyRow) -> DomainResult<Tenant> {
+    Ok(Tenant {
+        id: col_id(&row.try_get::<String, _>("id")?)?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        labels: Vec::new(),
+        desired_state: TenantState::from_db(&row.try_get::<String, _>("desired_state")?),
+        current_state: TenantState::from_db(&row.try_get::<String, _>("current_state")?),
+        is_system: row.try_get::<i64, _>("is_system")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Loads the labels of the given tenants in one query.
+async fn attach_labels(db: &Db, tenants: &mut [Tenant]) -> DomainResult<()> {
+    if tenants.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (1..=tenants.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT tenant_id, key, value FROM tenant_labels WHERE tenant_id IN ({}) ORDER BY key",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for t in tenants.iter() {
+        q = q.bind(t.id.as_text());
+    }
+    for row in q.fetch_all(db.pool()).await? {
+        let tid: String = row.try_get("tenant_id")?;
+        if let Some(t) = tenants.iter_mut().find(|t| t.id.as_text() == tid) {
+            t.labels.push(Label {
+                key: row.try_get("key")?,
+                value: row.try_get("value")?,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Filters for listing tenants.
+#[derive(Debug, Clone, Default)]
+pub struct TenantQuery {
+    /// Substring of the name, case-insensitive.
+    pub q: String,
+    /// Only tenants carrying this label.
+    pub label: Option<Label>,
+    /// Opaque cursor from the previous page.
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// The tenants the caller may see: every tenant for a global admin, otherwise those
+/// the caller holds a role in. Ordered by name, keyset-paginated (so it stays fast with
+/// 100,000 tenants: each page is one index range scan).
+pub async fn list_tenants(
+    db: &Db,
+    principal: &Principal,
+    query: &TenantQuery,
+) -> DomainResult<Page<Tenant>> {
+    let limit = clamp_limit(query.limit);
+    let mut sql = format!("SELECT {TENANT_COLUMNS} FROM tenants t WHERE 1 = 1");
+    let mut binds: Vec<String> = Vec::new();
+    let next = |binds: &mut Vec<String>, v: String| {
+        binds.push(v);
+        format!("${}", binds.len())
+    };
+    if !principal.is_global_admin() {
+        match principal.token_roles() {
+            Some(roles) => {
+                if roles.is_empty() {
+                    return Ok(Page {
+                        items: vec![],
+                        next_cursor: None,
+                    });
+                }
+                let ids: Vec<String> = roles
+                    .iter()
+                    .map(|(t, _)| next(&mut binds, t.as_text()))
+                    .collect();
+                sql.push_str(&format!(" AND t.id IN ({})", ids.join(", ")));
+            }
+            None => {
+                let p = next(&mut binds, principal.user_id().as_text());
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = t.id AND m.user_id = {p})"
+                ));
+            }
+        }
+    }
+    if !query.q.trim().is_empty() {
+        let p = next(&mut binds, like_pattern(&query.q));
+        sql.push_str(&format!(" AND t.name LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(label) = &query.label {
+        let k = next(&mut binds, label.key.clone());
+        let v = next(&mut binds, label.value.clone());
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM tenant_labels l WHERE l.tenant_id = t.id AND l.key = {k} AND l.value = {v})"
+        ));
+    }
+    if let Some(c) = query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        let p = next(&mut binds, c.to_string());
+        sql.push_str(&format!(" AND t.name > {p}"));
+    }
+    sql.push_str(&format!(" ORDER BY t.name LIMIT {}", limit + 1));
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    let mut items = rows
+        .iter()
+        .map(tenant_from_row)
+        .collect::<DomainResult<Vec<_>>>()?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|t| t.name.clone())
+    } else {
+        None
+    };
+    attach_labels(db, &mut items).await?;
+    Ok(Page { items, next_cursor })
+}
+
+/// One tenant, if the caller may see it (otherwise not found).
+pub async fn get_tenant(db: &Db, principal: &Principal, id: TenantId) -> DomainResult<Tenant> {
+    // Authorising answers "not found" for tenants the caller has no standing in.
+    crate::scope::authorize(db, principal, crate::scope::TenantRef::Id(id)).await?;
+    let row = sqlx::query(&format!(
+        "SELECT {TENANT_COLUMNS} FROM tenants t WHERE t.id = $1"
+    ))
+    .bind(id.as_text())
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(DomainError::NotFound("tenant"))?;
+    let mut t = vec![tenant_from_row(&row)?];
+    attach_labels(db, &mut t).await?;
+    t.pop().ok_or(DomainError::NotFound("tenant"))
+}
+
+/// Creates a tenant (global admins only), audited in the system tenant and in the new
+/// tenant. The tenant controller then bootstraps it (`current_state` → CREATED).
+pub async fn create_tenant(db: &Db, principal: &Principal, new: NewTenant) -> DomainResult<Tenant> {
+    if !principal.is_global_admin() {
+        return Err(DomainError::Forbidden(
+            "only a global admin can create tenants".into(),
+        ));
+    }
+    let name = validate::tenant_name(&new.name)?;
+    let description = validate::description(&new.description)?;
+    let labels = validate::check_labels(new.labels)?;
+    let id = new.id.unwrap_or_else(TenantId::new_random);
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO tenants (id, name, description, desired_state, current_state, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'CREATED', 'UNKNOWN', $4, $4)",
+    )
+    .bind(id.as_text())
+    .bind(name.clone())
+    .bind(description.clone())
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        if crate::error::is_unique_violation(&e) {
+            DomainError::conflict("tenant_exists", format!("A tenant named `{name}` or with this id already exists."))
+        } else {
+            e.into()
+        }
+    })?;
+    for l in &labels {
+        sqlx::query("INSERT INTO tenant_labels (tenant_id, key, value) VALUES ($1, $2, $3)")
+            .bind(id.as_text())
+            .bind(l.key.clone())
+            .bind(l.value.clone())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let after =
+        serde_json::json!({"id": id, "name": name, "description": description, "labels": labels})
+            .to_string();
+    let actor = principal.user().label();
+    audit::record_global(
+        &mut tx,
+        SYSTEM_TENANT_ID,
+        Some(principal.user_id()),
+        &actor,
+        "tenant.create",
+        &name,
+        None,
+        Some(after.clone()),
+    )
+    .await?;
+    audit::record_global(
+        &mut tx,
+        id,
+        Some(principal.user_id()),
+        &actor,
+        "tenant.create",
+        &name,
+        None,
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Tenant {
+        id,
+        name,
+        description,
+        labels,
+        desired_state: TenantState::Created,
+        current_state: TenantState::Unknown,
+        is_system: false,
+        created_at: now,
+    })
+}
+
+/// Remembers that the caller entered a tenant, for the switcher's "recent" list.
+pub async fn touch_recent(db: &Db, scope: &crate::TenantScope) -> DomainResult<()> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM recent_tenants WHERE user_id = $1 AND tenant_id = $2")
+        .bind(scope.actor_id().as_text())
+        .bind(scope.tenant_id().as_text())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO recent_tenants (user_id, tenant_id, used_at) VALUES ($1, $2, $3)")
+        .bind(scope.actor_id().as_text())
+        .bind(scope.tenant_id().as_text())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The tenants the caller entered most recently and may still see.
+pub async fn recent_tenants(
+    db: &Db,
+    principal: &Principal,
+    limit: i64,
+) -> DomainResult<Vec<(TenantId, String)>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT t.id, t.name FROM recent_tenants r JOIN tenants t ON t.id = r.tenant_id \
+         WHERE r.user_id = $1 AND ($2 = 1 OR EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = t.id AND m.user_id = $1)) \
+         ORDER BY r.used_at DESC LIMIT $3",
+    )
+    .bind(principal.user_id().as_text())
+    .bind(i64::from(principal.is_global_admin()))
+    .bind(limit.clamp(1, 20))
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, name)| Ok((col_id(&id)?, name)))
+        .collect()
+}

@@ -1,0 +1,93 @@
+//! The domain's one error type. Each variant has a stable machine code and a message
+//! that is safe to show; internals (database errors) are logged, never shown.
+
+use thiserror::Error;
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
+#[derive(Debug, Error)]
+pub enum DomainError {
+    /// The object does not exist *or belongs to another tenant*: the two are
+    /// deliberately indistinguishable.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The caller sees the tenant but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Input failed validation; `field` names the offending input.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// The change clashes with existing state (duplicate name, existing member…).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// Too many attempts; try again later.
+    #[error("too many attempts, try again in a few minutes")]
+    RateLimited,
+    /// Credentials are missing, wrong or expired.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// Anything unexpected. The detail is logged where it is created, not shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A stable code for APIs and tests.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::NotFound(_) => "not_found",
+            DomainError::Forbidden(_) => "forbidden",
+            DomainError::Invalid { .. } => "invalid_input",
+            DomainError::Conflict { code, .. } => code,
+            DomainError::RateLimited => "rate_limited",
+            DomainError::Unauthenticated(_) => "unauthenticated",
+            DomainError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<sqlx::Error> for DomainError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "database error");
+        DomainError::Internal(e.to_string())
+    }
+}
+
+impl From<policy::Denial> for DomainError {
+    fn from(d: policy::Denial) -> Self {
+        match d {
+            policy::Denial::NotVisible => DomainError::NotFound("tenant"),
+            policy::Denial::Forbidden(why) => DomainError::Forbidden(why.to_string()),
+        }
+    }
+}
+
+/// True when a database error is a unique-constraint violation, which callers turn
+/// into a [`DomainError::Conflict`] instead of an internal error.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || db.message().contains("UNIQUE constraint failed")
+                || db.code().as_deref() == Some("23505")
+        }
+        _ => false,
+    }
+}

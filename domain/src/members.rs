@@ -1,0 +1,232 @@
+//! Memberships of the scope's tenant: who holds which role there.
+
+use crate::audit;
+use crate::directory::{insert_pending_user, user_by_email};
+use crate::ids::{col_id, UserId};
+use crate::model::{clamp_limit, Member, Page};
+use crate::validate::{self, like_pattern};
+use crate::{now_ms, Db, DomainError, DomainResult, TenantScope};
+use policy::{Action, Role};
+use sqlx::Row;
+
+/// Lists the tenant's members by email, with an optional search and keyset paging.
+pub async fn list(
+    db: &Db,
+    scope: &TenantScope,
+    q: &str,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> DomainResult<Page<Member>> {
+    scope.require(Action::View)?;
+    let limit = clamp_limit(limit);
+    let rows = sqlx::query(
+        "SELECT u.id, u.email, u.email_lower, u.name, u.issuer, m.role, m.created_at FROM memberships m \
+         JOIN users u ON u.id = m.user_id \
+         WHERE m.tenant_id = $1 AND ($2 = '%%' OR u.email_lower LIKE $2 ESCAPE '\\' OR lower(u.name) LIKE $2 ESCAPE '\\') \
+         AND u.email_lower > $3 ORDER BY u.email_lower LIMIT $4",
+    )
+    .bind(scope.tenant_id().as_text())
+    .bind(like_pattern(q))
+    .bind(cursor.unwrap_or("").to_string())
+    .bind(limit + 1)
+    .fetch_all(db.pool())
+    .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut last_keys = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let role: String = row.try_get("role")?;
+        last_keys.push(row.try_get::<String, _>("email_lower")?);
+        items.push(Member {
+            user_id: col_id(&row.try_get::<String, _>("id")?)?,
+            email: row.try_get("email")?,
+            name: row.try_get("name")?,
+            role: role
+                .parse()
+                .map_err(|_| DomainError::Internal(format!("bad role {role}")))?,
+            added_at: row.try_get("created_at")?,
+            pending: row.try_get::<Option<String>, _>("issuer")?.is_none(),
+        });
+    }
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        last_keys.get(limit as usize - 1).cloned()
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+/// Adds a member by email. An address nobody has logged in with yet creates a pending
+/// user, bound to an identity at first login with that verified address.
+pub async fn add(db: &Db, scope: &TenantScope, email: &str, role: Role) -> DomainResult<Member> {
+    scope.require(Action::Grant(role))?;
+    let email = validate::email(email)?;
+    let mut tx = db.begin().await?;
+    let user = match user_by_email(db, &email).await? {
+        Some(u) => u,
+        None => insert_pending_user(&mut tx, &email, "").await?,
+    };
+    let now = now_ms();
+    sqlx::query("INSERT INTO memberships (tenant_id, user_id, role, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
+        .bind(scope.tenant_id().as_text())
+        .bind(user.id.as_text())
+        .bind(role.as_str())
+        .bind(now)
+        .bind(scope.actor_id().as_text())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if crate::error::is_unique_violation(&e) {
+                DomainError::conflict("already_member", format!("{email} is already a member of this tenant."))
+            } else {
+                e.into()
+            }
+        })?;
+    audit::record(
+        &mut tx,
+        scope,
+        "member.add",
+        &email,
+        None,
+        Some(role.as_str().to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Member {
+        user_id: user.id,
+        email: user.email,
+        name: user.name,
+        role,
+        added_at: now,
+        pending: user.issuer.is_none(),
+    })
+}
+
+/// Reads one membership of this tenant, or not found.
+async fn current(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    scope: &TenantScope,
+    user: UserId,
+) -> DomainResult<(String, Role)> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 AND m.user_id = $2",
+    )
+    .bind(scope.tenant_id().as_text())
+    .bind(user.as_text())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (email, role) = row.ok_or(DomainError::NotFound("member"))?;
+    let role = role
+        .parse()
+        .map_err(|_| DomainError::Internal(format!("bad role {role}")))?;
+    Ok((email, role))
+}
+
+/// Changing or removing a membership needs the right to grant both the old and the new
+/// role, so a tenant admin cannot touch a global admin's membership; and nobody changes
+/// their own, so an admin cannot lock themselves out by accident.
+fn check_change(scope: &TenantScope, user: UserId, old: Role) -> DomainResult<()> {
+    if user == scope.actor_id() {
+        return Err(DomainError::Forbidden(
+            "You cannot change or remove your own membership.".into(),
+        ));
+    }
+    scope.require(Action::Grant(old))
+}
+
+pub async fn change_role(
+    db: &Db,
+    scope: &TenantScope,
+    user: UserId,
+    role: Role,
+) -> DomainResult<Member> {
+    scope.require(Action::Manage)?;
+    let mut tx = db.begin().await?;
+    let (email, old) = current(&mut tx, scope, user).await?;
+    check_change(scope, user, old)?;
+    scope.require(Action::Grant(role))?;
+    sqlx::query("UPDATE memberships SET role = $1 WHERE tenant_id = $2 AND user_id = $3")
+        .bind(role.as_str())
+        .bind(scope.tenant_id().as_text())
+        .bind(user.as_text())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        scope,
+        "member.change_role",
+        &email,
+        Some(old.as_str().into()),
+        Some(role.as_str().into()),
+    )
+    .await?;
+    tx.commit().await?;
+    let page = list(db, scope, &email, None, Some(1)).await?;
+    page.items
+        .into_iter()
+        .find(|m| m.user_id == user)
+        .ok_or(DomainError::NotFound("member"))
+}
+
+pub async fn remove(db: &Db, scope: &TenantScope, user: UserId) -> DomainResult<()> {
+    scope.require(Action::Manage)?;
+    let mut tx = db.begin().await?;
+    let (email, old) = current(&mut tx, scope, user).await?;
+    check_change(scope, user, old)?;
+    sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+        .bind(scope.tenant_id().as_text())
+        .bind(user.as_text())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM recent_tenants WHERE tenant_id = $1 AND user_id = $2")
+        .bind(scope.tenant_id().as_text())
+        .bind(user.as_text())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        scope,
+        "member.remove",
+        &email,
+        Some(old.as_str().into()),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Counts for the tenant dashboard.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct TenantStats {
+    pub members: i64,
+    pub admins: i64,
+    pub audit_events: i64,
+    pub last_activity_at: Option<i64>,
+}
+
+pub async fn stats(db: &Db, scope: &TenantScope) -> DomainResult<TenantStats> {
+    scope.require(Action::View)?;
+    let t = scope.tenant_id().as_text();
+    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1")
+        .bind(t.clone())
+        .fetch_one(db.pool())
+        .await?;
+    let admins: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role <> 'viewer'",
+    )
+    .bind(t.clone())
+    .fetch_one(db.pool())
+    .await?;
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n, MAX(at) AS last FROM audit_events WHERE tenant_id = $1")
+            .bind(t)
+            .fetch_one(db.pool())
+            .await?;
+    Ok(TenantStats {
+        members,
+        admins,
+        audit_events: row.try_get("n")?,
+        last_activity_at: row.try_get("last")?,
+    })
+}

@@ -1,0 +1,128 @@
+//! The domain's records. They carry no storage details; repositories build them.
+
+use crate::ids::{AuditId, TenantId, UserId};
+use policy::Role;
+use serde::{Deserialize, Serialize};
+
+/// The lifecycle states of seed 004: what is wanted, and what the controller reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TenantState {
+    Unknown,
+    Created,
+    Deleted,
+}
+
+impl TenantState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantState::Unknown => "UNKNOWN",
+            TenantState::Created => "CREATED",
+            TenantState::Deleted => "DELETED",
+        }
+    }
+
+    pub(crate) fn from_db(s: &str) -> TenantState {
+        match s {
+            "CREATED" => TenantState::Created,
+            "DELETED" => TenantState::Deleted,
+            _ => TenantState::Unknown,
+        }
+    }
+}
+
+/// A label `key=value` on a tenant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Label {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub name: String,
+    pub description: String,
+    pub labels: Vec<Label>,
+    pub desired_state: TenantState,
+    pub current_state: TenantState,
+    /// True only for the system tenant `admin`.
+    pub is_system: bool,
+    pub created_at: i64,
+}
+
+/// What a new tenant is made from (UI form or `POST /api/v1/tenants`).
+#[derive(Debug, Clone, Default)]
+pub struct NewTenant {
+    pub name: String,
+    pub description: String,
+    pub labels: Vec<Label>,
+    /// An id chosen by an external tenant manager (seed 004); random when absent.
+    pub id: Option<TenantId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub issuer: Option<String>,
+    pub subject: Option<String>,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+impl User {
+    /// A readable name for audit records and headers.
+    pub fn label(&self) -> String {
+        if self.name.is_empty() || self.name == self.email {
+            self.email.clone()
+        } else {
+            format!("{} <{}>", self.name, self.email)
+        }
+    }
+}
+
+/// A user's role in the tenant of the scope it was read with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub added_at: i64,
+    /// True until the user has logged in once (added by email, not yet bound to a login).
+    pub pending: bool,
+}
+
+/// One tenant a user belongs to, with the role held there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Membership {
+    pub tenant_id: TenantId,
+    pub tenant_name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: AuditId,
+    pub tenant_id: TenantId,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One page of a keyset-paginated list; `next_cursor` is opaque to callers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// How many rows a page holds: 1 to 100, 25 unless asked.
+pub fn clamp_limit(limit: Option<i64>) -> i64 {
+    limit.unwrap_or(25).clamp(1, 100)
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# README command 2 (and CI): set up what is missing, then run every test:
+#   formatting and clippy (ssr and hydrate builds), unit tests, domain tests on SQLite
+#   and on Postgres (127.0.0.1:5432, user postgres), server integration tests (REST,
+#   isolation matrix), and the Playwright end-to-end tests in Debian's Chromium against
+#   the dev OpenID Provider on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+t0=$(date +%s)
+
+if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
+  step "starting the local Postgres cluster"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (ssr, then hydrate for wasm)"
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+cargo clippy -p frontend -p app --target wasm32-unknown-unknown --no-default-features --features app/hydrate -- -D warnings
+
+step "unit, domain (SQLite + Postgres) and server integration tests"
+cargo test --workspace --exclude frontend
+
+step "building the console for the end-to-end tests"
+cargo leptos build
+
+step "end-to-end tests (Playwright, Chromium, dev IdP)"
+run=$(mktemp -d)
+export IDP_PORT=4100 APP_PORT=3100
+export BASE_URL="http://127.0.0.1:${APP_PORT}" IDP_URL="http://127.0.0.1:${IDP_PORT}"
+export E2E_ADMIN_PASSWORD="e2e-bootstrap-password"
+APP_URL="$BASE_URL" node end2end/idp/dev-idp.mjs >"$run/idp.log" 2>&1 &
+idp_pid=$!
+(
+  export DATABASE_URL="sqlite://$run/e2e.db?mode=rwc"
+  export LEPTOS_SITE_ADDR="127.0.0.1:${APP_PORT}" TENANTRY_PUBLIC_URL="$BASE_URL"
+  export LEPTOS_OUTPUT_NAME=tenantry LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
+  export TENANTRY_BOOTSTRAP_ADMIN_EMAIL=admin@localhost TENANTRY_BOOTSTRAP_ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD"
+  export TENANTRY_OIDC_PROVIDERS=dev TENANTRY_OIDC_DEV_LABEL="Dev IdP" TENANTRY_OIDC_DEV_ISSUER="$IDP_URL"
+  export TENANTRY_OIDC_DEV_CLIENT_ID=tenantry-dev TENANTRY_OIDC_DEV_CLIENT_SECRET=tenantry-dev-secret
+  exec target/debug/server
+) >"$run/server.log" 2>&1 &
+server_pid=$!
+cleanup() { kill "$server_pid" "$idp_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT
+status=0
+(cd end2end && npx playwright test) || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- server log (tail) ---"; tail -n 60 "$run/server.log"
+  echo "--- idp log (tail) ---"; tail -n 20 "$run/idp.log"
+fi
+cleanup
+step "done in $(( $(date +%s) - t0 ))s (exit $status)"
+exit "$status"

@@ -1,0 +1,119 @@
+//! Configuration from environment variables (documented in `.env.example`). Read once
+//! at start; a bad value stops the server with a message that names the variable.
+
+use std::env;
+
+/// One configured OpenID Provider.
+#[derive(Debug, Clone)]
+pub struct OidcProviderConfig {
+    /// Short name used in URLs (`/auth/oidc/<name>/login`), lowercase.
+    pub name: String,
+    /// The button label on the login page.
+    pub label: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    /// Claim holding group names (optional; reserved for group → role mapping).
+    pub groups_claim: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub public_url: String,
+    pub bootstrap_admin_enabled: bool,
+    pub bootstrap_admin_email: String,
+    pub bootstrap_admin_password: Option<String>,
+    pub providers: Vec<OidcProviderConfig>,
+    pub cookie_secure: bool,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn flag(name: &str, default: bool) -> Result<bool, String> {
+    match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "on" | "yes") => Ok(true),
+        Some("0" | "false" | "off" | "no") => Ok(false),
+        Some(other) => Err(format!("{name}: expected on/off, got `{other}`")),
+    }
+}
+
+fn number(name: &str, default: i64) -> Result<i64, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("{name}: expected a positive whole number, got `{v}`")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        let mut providers = Vec::new();
+        for name in var("TENANTRY_OIDC_PROVIDERS")
+            .unwrap_or_default()
+            .split(',')
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+        {
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(format!(
+                    "TENANTRY_OIDC_PROVIDERS: `{name}` may only hold letters, digits, - and _"
+                ));
+            }
+            let key = name.to_ascii_uppercase().replace('-', "_");
+            let get = |suffix: &str| var(&format!("TENANTRY_OIDC_{key}_{suffix}"));
+            let issuer = get("ISSUER").ok_or_else(|| {
+                format!("TENANTRY_OIDC_{key}_ISSUER is required for provider `{name}`")
+            })?;
+            url::Url::parse(&issuer).map_err(|e| format!("TENANTRY_OIDC_{key}_ISSUER: {e}"))?;
+            let client_id = get("CLIENT_ID").ok_or_else(|| {
+                format!("TENANTRY_OIDC_{key}_CLIENT_ID is required for provider `{name}`")
+            })?;
+            providers.push(OidcProviderConfig {
+                label: get("LABEL").unwrap_or_else(|| name.clone()),
+                name,
+                issuer,
+                client_id,
+                client_secret: get("CLIENT_SECRET"),
+                groups_claim: get("GROUPS_CLAIM"),
+            });
+        }
+        let public_url =
+            var("TENANTRY_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        url::Url::parse(&public_url).map_err(|e| format!("TENANTRY_PUBLIC_URL: {e}"))?;
+        Ok(Config {
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/tenantry.db?mode=rwc".into()),
+            public_url: public_url.trim_end_matches('/').to_string(),
+            bootstrap_admin_enabled: flag("TENANTRY_BOOTSTRAP_ADMIN", true)?,
+            bootstrap_admin_email: var("TENANTRY_BOOTSTRAP_ADMIN_EMAIL")
+                .unwrap_or_else(|| "admin@localhost".into()),
+            bootstrap_admin_password: var("TENANTRY_BOOTSTRAP_ADMIN_PASSWORD"),
+            providers,
+            cookie_secure: flag("TENANTRY_COOKIE_SECURE", false)?,
+            session_idle_minutes: number("TENANTRY_SESSION_IDLE_MINUTES", 8 * 60)?,
+            session_absolute_hours: number("TENANTRY_SESSION_ABSOLUTE_HOURS", 24)?,
+        })
+    }
+
+    /// The console's own origin (`scheme://host[:port]`), for the cross-site check.
+    pub fn public_origin(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|_| self.public_url.clone())
+    }
+}

@@ -1,0 +1,275 @@
+//! The Tenantry server: configuration, the axum router (pages, server functions, login,
+//! REST API), sessions in the database, the tenant controller, graceful shutdown.
+//!
+//! `build` assembles everything from a [`Config`] so that tests run the very router the
+//! binary serves.
+
+pub mod cli;
+pub mod config;
+pub mod oidc;
+pub mod rest;
+pub mod security;
+
+use app::ssr::UiContext;
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::Router;
+use config::Config;
+use domain::Db;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::process::ExitCode;
+use std::sync::Arc;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub oidc: Arc<oidc::Providers>,
+    pub ui: UiContext,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos_options.clone()
+    }
+}
+
+/// Entry point of the binary: subcommands, or serve.
+pub async fn run() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn")
+    });
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+    match cli::dispatch().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens the database named by the config (creating `./data` for the default SQLite
+/// file) and applies migrations.
+pub async fn open_db(config: &Config) -> Result<Db, String> {
+    if let Some(path) = config.database_url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or("");
+        if let Some(dir) = std::path::Path::new(file)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+    }
+    let db = Db::connect(&config.database_url, 10)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("{e}"))?;
+    Ok(db)
+}
+
+/// Ensures (or disables) the bootstrap admin, printing a generated password once.
+pub async fn bootstrap(db: &Db, config: &Config) -> Result<(), String> {
+    if !config.bootstrap_admin_enabled {
+        domain::directory::disable_local_passwords(db)
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!("bootstrap admin disabled (TENANTRY_BOOTSTRAP_ADMIN=off)");
+        return Ok(());
+    }
+    let outcome = domain::directory::ensure_bootstrap_admin(
+        db,
+        &config.bootstrap_admin_email,
+        config.bootstrap_admin_password.as_deref(),
+    )
+    .await
+    .map_err(|e| format!("bootstrap admin: {e}"))?;
+    if let domain::directory::Bootstrap::CreatedWithGeneratedPassword(p) = outcome {
+        // Printed once, at first start; only its argon2 hash is stored.
+        println!(
+            "\n  Bootstrap admin created.\n    email:    {}\n    password: {p}\n  This password is shown only now. Set TENANTRY_BOOTSTRAP_ADMIN_PASSWORD to choose your own.\n",
+            config.bootstrap_admin_email
+        );
+    }
+    Ok(())
+}
+
+/// Builds the complete router over an open database.
+pub async fn build(
+    config: Config,
+    leptos_options: LeptosOptions,
+    db: Db,
+) -> Result<Router, String> {
+    let config = Arc::new(config);
+    let providers = Arc::new(oidc::Providers::new(&config)?);
+    let ui = UiContext {
+        db: db.clone(),
+        login: app::api::LoginMethods {
+            providers: providers.buttons(),
+            local_login: config.bootstrap_admin_enabled,
+        },
+        absolute_timeout_ms: config.session_absolute_hours * 3_600_000,
+    };
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db: db.clone(),
+        config: config.clone(),
+        oidc: providers,
+        ui: ui.clone(),
+    };
+
+    let routes = generate_route_list(App);
+    let ui_for_pages = ui.clone();
+    let ui_for_fallback = ui.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ui_for_pages.clone()),
+            {
+                let o = leptos_options.clone();
+                move || shell(o.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(ui_for_fallback.clone()), shell
+        ));
+
+    let router = Router::new()
+        .merge(oidc::routes())
+        .nest("/api/v1", rest::router())
+        .merge(pages)
+        .layer(axum::middleware::from_fn(security::require_login_for_pages))
+        .with_state(state.clone());
+
+    let idle = time::Duration::minutes(config.session_idle_minutes);
+    let router = if config.database_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(&config.database_url)
+            .await
+            .map_err(|e| format!("session store: {e}"))?;
+        let store = tower_sessions_sqlx_store::PostgresStore::new(pool);
+        store
+            .migrate()
+            .await
+            .map_err(|e| format!("session store: {e}"))?;
+        with_sessions(router, store, &config, idle)
+    } else {
+        let pool = sqlx::SqlitePool::connect(&config.database_url)
+            .await
+            .map_err(|e| format!("session store: {e}"))?;
+        let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
+        store
+            .migrate()
+            .await
+            .map_err(|e| format!("session store: {e}"))?;
+        with_sessions(router, store, &config, idle)
+    };
+    let origin = config.public_origin();
+    Ok(router
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security::refuse_cross_site(origin.clone(), req, next)
+        }))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            security::panic_response,
+        )))
+}
+
+/// Sessions live in the database (so replicas share them), in an HttpOnly, SameSite=Lax
+/// cookie of our own name (the IdP on the same host has its own cookies), Secure when
+/// configured, and expire after the idle timeout; the absolute timeout is checked on use.
+fn with_sessions<S>(router: Router, store: S, config: &Config, idle: time::Duration) -> Router
+where
+    S: SessionStore + tower_sessions::ExpiredDeletion + Clone + Send + Sync + 'static,
+{
+    let deletion = store.clone();
+    tokio::spawn(async move {
+        // Expired sessions are removed in the background, hourly.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = tower_sessions::ExpiredDeletion::delete_expired(&deletion).await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
+    });
+    let layer = SessionManagerLayer::new(store)
+        .with_name("tenantry_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(idle));
+    router.layer(layer)
+}
+
+/// Runs the tenant controller until shutdown: reconciles tenants every two seconds.
+pub fn spawn_controller(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            match domain::lifecycle::reconcile_once(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tenants = n, "tenant controller bootstrapped tenants"),
+                Err(e) => tracing::warn!(error = %e, "tenant controller pass failed"),
+            }
+        }
+    });
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+pub async fn serve(config: Config) -> Result<(), String> {
+    let conf = leptos::config::get_configuration(None)
+        .map_err(|e| format!("leptos configuration: {e}"))?;
+    let leptos_options = conf.leptos_options;
+    let addr = leptos_options.site_addr;
+    let db = open_db(&config).await?;
+    bootstrap(&db, &config).await?;
+    spawn_controller(db.clone());
+    let router = build(config.clone(), leptos_options, db.clone()).await?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!(
+        "Tenantry listening on http://{addr} (public URL {})",
+        config.public_url
+    );
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server: {e}"))?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,398 @@
+//! Login and logout: OpenID Connect (authorization code + PKCE S256, state and nonce in
+//! the session, issuer and audience checked by the `openidconnect` crate), the bootstrap
+//! admin's local password login, and logout (local, plus RP-initiated at the provider
+//! when it offers an `end_session_endpoint`).
+
+use crate::config::{Config, OidcProviderConfig};
+use crate::security::safe_next;
+use crate::AppState;
+use app::ssr::keys;
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, TokenResponse,
+};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+type Client = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// Session key of the login in progress.
+const PENDING: &str = "oidc_pending";
+
+struct Discovered {
+    client: Client,
+    issuer: String,
+    end_session: Option<String>,
+}
+
+pub struct Provider {
+    cfg: OidcProviderConfig,
+    redirect_url: String,
+    /// Discovered on first use, so the console starts even while an IdP is down.
+    discovered: tokio::sync::OnceCell<Discovered>,
+}
+
+/// The configured providers and the HTTP client that talks to them.
+pub struct Providers {
+    http: openidconnect::reqwest::Client,
+    list: Vec<Provider>,
+    post_logout_url: String,
+}
+
+impl Providers {
+    pub fn new(config: &Config) -> Result<Providers, String> {
+        // Never follow redirects from the IdP's back channel (SSRF advice of openidconnect).
+        let http = openidconnect::reqwest::ClientBuilder::new()
+            .redirect(openidconnect::reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("http client: {e}"))?;
+        Ok(Providers {
+            http,
+            list: config
+                .providers
+                .iter()
+                .map(|p| Provider {
+                    redirect_url: format!("{}/auth/oidc/{}/callback", config.public_url, p.name),
+                    cfg: p.clone(),
+                    discovered: tokio::sync::OnceCell::new(),
+                })
+                .collect(),
+            post_logout_url: format!("{}/login?logged_out=1", config.public_url),
+        })
+    }
+
+    pub fn buttons(&self) -> Vec<app::api::ProviderButton> {
+        self.list
+            .iter()
+            .map(|p| app::api::ProviderButton {
+                name: p.cfg.name.clone(),
+                label: p.cfg.label.clone(),
+            })
+            .collect()
+    }
+
+    fn get(&self, name: &str) -> Option<&Provider> {
+        self.list.iter().find(|p| p.cfg.name == name)
+    }
+
+    async fn discover<'a>(&'a self, p: &'a Provider) -> Result<&'a Discovered, String> {
+        p.discovered
+            .get_or_try_init(|| async {
+                let issuer = IssuerUrl::new(p.cfg.issuer.clone()).map_err(|e| e.to_string())?;
+                let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+                    .await
+                    .map_err(|e| format!("discovery of {}: {e}", p.cfg.issuer))?;
+                let issuer = metadata.issuer().as_str().to_string();
+                let client = CoreClient::from_provider_metadata(
+                    metadata,
+                    ClientId::new(p.cfg.client_id.clone()),
+                    p.cfg.client_secret.clone().map(ClientSecret::new),
+                )
+                .set_redirect_uri(
+                    RedirectUrl::new(p.redirect_url.clone()).map_err(|e| e.to_string())?,
+                );
+                let end_session = self.end_session_endpoint(&p.cfg.issuer).await;
+                Ok(Discovered {
+                    client,
+                    issuer,
+                    end_session,
+                })
+            })
+            .await
+    }
+
+    /// `end_session_endpoint` is not part of the core metadata type, so it is read from
+    /// the discovery document directly.
+    async fn end_session_endpoint(&self, issuer: &str) -> Option<String> {
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
+        let body = self.http.get(url).send().await.ok()?.bytes().await.ok()?;
+        let doc: serde_json::Value = serde_json::from_slice(&body).ok()?;
+        doc.get("end_session_endpoint")?
+            .as_str()
+            .map(str::to_string)
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/oidc/{provider}/login", get(login))
+        .route("/auth/oidc/{provider}/callback", get(callback))
+        .route("/auth/local", post(local_login))
+        .route("/auth/logout", post(logout))
+}
+
+fn login_error(code: &str) -> Response {
+    Redirect::to(&format!("/login?error={code}")).into_response()
+}
+
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    provider: String,
+    state: String,
+    nonce: String,
+    pkce_verifier: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login(
+    State(st): State<AppState>,
+    session: Session,
+    Path(name): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let Some(provider) = st.oidc.get(&name) else {
+        return login_error("unknown_provider");
+    };
+    let d = match st.oidc.discover(provider).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(provider = %name, error = %e, "OIDC discovery failed");
+            return login_error("provider");
+        }
+    };
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, nonce) = d
+        .client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("profile".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let pending = Pending {
+        provider: name,
+        state: state.secret().clone(),
+        nonce: nonce.secret().clone(),
+        pkce_verifier: verifier.secret().clone(),
+        next: safe_next(q.next.as_deref()),
+    };
+    if let Err(e) = session.insert(PENDING, pending).await {
+        tracing::error!(error = %e, "session store");
+        return login_error("provider");
+    }
+    Redirect::to(url.as_str()).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+async fn callback(
+    State(st): State<AppState>,
+    session: Session,
+    Path(name): Path<String>,
+    Query(q): Query<CallbackQuery>,
+) -> Response {
+    let pending: Option<Pending> = session.remove(PENDING).await.ok().flatten();
+    let Some(pending) = pending.filter(|p| p.provider == name) else {
+        return login_error("state");
+    };
+    if q.state.as_deref() != Some(pending.state.as_str()) {
+        return login_error("state");
+    }
+    if let Some(err) = q.error {
+        tracing::info!(provider = %name, error = %err, "the provider refused the login");
+        return login_error("provider");
+    }
+    let Some(code) = q.code else {
+        return login_error("provider");
+    };
+    let Some(provider) = st.oidc.get(&name) else {
+        return login_error("unknown_provider");
+    };
+    match complete_login(&st, provider, &pending, code).await {
+        Ok((user, id_token)) => match start_session(&session, &user, Some((&name, id_token))).await
+        {
+            Ok(()) => Redirect::to(&pending.next).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "session store");
+                login_error("provider")
+            }
+        },
+        Err(LoginFailure::EmailInUse) => login_error("email_in_use"),
+        Err(LoginFailure::Other(e)) => {
+            tracing::warn!(provider = %name, error = %e, "OIDC login failed");
+            login_error("provider")
+        }
+    }
+}
+
+enum LoginFailure {
+    EmailInUse,
+    Other(String),
+}
+
+/// Exchanges the code (with the PKCE verifier), verifies the ID token (signature,
+/// issuer, audience, expiry, nonce), reads the user's email and name, and upserts the
+/// user by (issuer, subject).
+async fn complete_login(
+    st: &AppState,
+    provider: &Provider,
+    pending: &Pending,
+    code: String,
+) -> Result<(domain::User, String), LoginFailure> {
+    let other = |e: String| LoginFailure::Other(e);
+    let d = st.oidc.discover(provider).await.map_err(other)?;
+    let token = d
+        .client
+        .exchange_code(AuthorizationCode::new(code))
+        .map_err(|e| other(e.to_string()))?
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier.clone()))
+        .request_async(&st.oidc.http)
+        .await
+        .map_err(|e| other(format!("token exchange: {e:?}")))?;
+    let id_token = token
+        .id_token()
+        .ok_or_else(|| other("no id_token in the token response".into()))?;
+    let claims = id_token
+        .claims(
+            &d.client.id_token_verifier(),
+            &Nonce::new(pending.nonce.clone()),
+        )
+        .map_err(|e| other(format!("id token: {e}")))?;
+    let subject = claims.subject().to_string();
+    let mut email = claims.email().map(|e| e.to_string());
+    let mut verified = claims.email_verified().unwrap_or(false);
+    let mut name = claims
+        .name()
+        .and_then(|n| n.get(None))
+        .map(|n| n.to_string());
+    if email.is_none() {
+        // Many providers (oidc-provider among them) put email/profile only in userinfo.
+        if let Ok(req) = d.client.user_info(
+            token.access_token().to_owned(),
+            Some(claims.subject().clone()),
+        ) {
+            let info: Result<CoreUserInfoClaims, _> = req.request_async(&st.oidc.http).await;
+            if let Ok(info) = info {
+                email = info.email().map(|e| e.to_string());
+                verified = info.email_verified().unwrap_or(false);
+                name =
+                    name.or_else(|| info.name().and_then(|n| n.get(None)).map(|n| n.to_string()));
+            }
+        }
+    }
+    let email = email.ok_or_else(|| other("the provider sent no email address".into()))?;
+    let user = domain::directory::upsert_oidc_user(
+        &st.db,
+        &d.issuer,
+        &subject,
+        &email,
+        verified,
+        name.as_deref().unwrap_or(""),
+    )
+    .await
+    .map_err(|e| match e {
+        domain::DomainError::Conflict { .. } => LoginFailure::EmailInUse,
+        other => LoginFailure::Other(other.to_string()),
+    })?;
+    Ok((user, id_token.to_string()))
+}
+
+/// Starts an authenticated session under a fresh id (no session fixation).
+async fn start_session(
+    session: &Session,
+    user: &domain::User,
+    oidc: Option<(&str, String)>,
+) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.insert(keys::USER_ID, user.id.to_string()).await?;
+    session.insert(keys::LOGIN_AT, domain::now_ms()).await?;
+    if let Some((provider, id_token)) = oidc {
+        session.insert(keys::PROVIDER, provider.to_string()).await?;
+        session.insert(keys::ID_TOKEN, id_token).await?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct LocalLoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// The bootstrap admin's password login (rate-limited per email and per client).
+async fn local_login(
+    State(st): State<AppState>,
+    session: Session,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Form(form): Form<LocalLoginForm>,
+) -> Response {
+    if !st.config.bootstrap_admin_enabled {
+        return login_error("invalid_credentials");
+    }
+    let client = connect
+        .map(|Extension(ConnectInfo(a))| a.ip().to_string())
+        .unwrap_or_else(|| "local".into());
+    match domain::directory::verify_local_login(&st.db, &form.email, &form.password, &client).await
+    {
+        Ok(user) => match start_session(&session, &user, None).await {
+            Ok(()) => Redirect::to(&safe_next(form.next.as_deref())).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "session store");
+                login_error("provider")
+            }
+        },
+        Err(domain::DomainError::RateLimited) => login_error("rate_limited"),
+        Err(domain::DomainError::Internal(_)) => login_error("internal"),
+        Err(_) => login_error("invalid_credentials"),
+    }
+}
+
+/// Ends the session here, then at the provider when it supports RP-initiated logout.
+async fn logout(State(st): State<AppState>, session: Session) -> Response {
+    let provider: Option<String> = session.get(keys::PROVIDER).await.ok().flatten();
+    let id_token: Option<String> = session.get(keys::ID_TOKEN).await.ok().flatten();
+    if let Err(e) = session.flush().await {
+        tracing::warn!(error = %e, "could not delete the session");
+    }
+    if let (Some(name), Some(id_token)) = (provider, id_token) {
+        if let Some(p) = st.oidc.get(&name) {
+            if let Ok(d) = st.oidc.discover(p).await {
+                if let Some(end) = &d.end_session {
+                    if let Ok(mut url) = url::Url::parse(end) {
+                        url.query_pairs_mut()
+                            .append_pair("id_token_hint", &id_token)
+                            .append_pair("client_id", &p.cfg.client_id)
+                            .append_pair("post_logout_redirect_uri", &st.oidc.post_logout_url);
+                        return Redirect::to(url.as_str()).into_response();
+                    }
+                }
+            }
+        }
+    }
+    Redirect::to("/login?logged_out=1").into_response()
+}

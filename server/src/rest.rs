@@ -1,0 +1,528 @@
+//! The REST API under `/api/v1` (DESIGN.md, seed 004). Same domain services as the UI.
+//!
+//! Authentication is `Authorization: Bearer <token>` with a console API token (`tnt_…`).
+//! Tenant-scoped routes take the tenant from the `ActiveProjectID` header: missing or
+//! malformed → 400, no role there → 403, another tenant's object → 404. Errors are
+//! `{"error": {"code": "...", "message": "..."}}` with a stable code.
+//!
+//! Routes are added through [`build`], which also records them: the isolation test reads
+//! that record, so a route without an entry in its matrix fails the tests.
+
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, MethodRouter};
+use axum::{Json, Router};
+use domain::scope::{authorize, TenantRef};
+use domain::{directory, members, DomainError, Principal, TenantId, TenantScope, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{OpenApi, ToSchema};
+
+// ---------------------------------------------------------------- errors
+
+/// The API's error: a status, a stable code and a plain message.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: String,
+    message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    code: String,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let code = e.code();
+        let status = match &e {
+            DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+            DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
+            DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::Conflict { .. } => StatusCode::CONFLICT,
+            DomainError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let message = match &e {
+            DomainError::Internal(_) => "Internal error.".to_string(),
+            other => other.to_string(),
+        };
+        ApiError::new(status, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+                field: None,
+            },
+        };
+        let mut res = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn body<T>(json: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
+    json.map(|Json(v)| v).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("The request body is not valid: {}", e.body_text()),
+        )
+    })
+}
+
+// ---------------------------------------------------------------- callers
+
+/// An authenticated API caller.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let auth = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Send Authorization: Bearer <token>.",
+                )
+            })?;
+        let token = auth
+            .strip_prefix("Bearer ")
+            .or_else(|| auth.strip_prefix("bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Send Authorization: Bearer <token>.",
+                )
+            })?;
+        if !token.starts_with(domain::tokens::TOKEN_PREFIX) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Unknown token format: use a console API token (tnt_…).",
+            ));
+        }
+        Ok(Caller(
+            domain::tokens::principal_for_token(&st.db, token).await?,
+        ))
+    }
+}
+
+/// An authenticated caller acting in the tenant named by `ActiveProjectID`.
+pub struct Scoped {
+    pub principal: Principal,
+    pub scope: TenantScope,
+}
+
+impl FromRequestParts<AppState> for Scoped {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let Caller(principal) = Caller::from_request_parts(parts, st).await?;
+        let raw = parts
+            .headers
+            .get("activeprojectid")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "missing_active_project",
+                    "Send the ActiveProjectID header with the tenant's id.",
+                )
+            })?;
+        let tenant = TenantId::parse(raw).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_active_project",
+                "ActiveProjectID must be a tenant UUID.",
+            )
+        })?;
+        let scope = authorize(&st.db, &principal, TenantRef::Id(tenant))
+            .await
+            .map_err(|e| match e {
+                DomainError::NotFound(_) => ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "no_role_in_tenant",
+                    "You hold no role in the tenant named by ActiveProjectID.",
+                ),
+                other => other.into(),
+            })?;
+        Ok(Scoped { principal, scope })
+    }
+}
+
+// ---------------------------------------------------------------- routes
+
+/// The API router.
+pub fn router() -> Router<AppState> {
+    build(&mut Vec::new())
+}
+
+/// Every route as (method, path), in registration order, for the isolation matrix.
+pub fn registered_routes() -> Vec<(&'static str, &'static str)> {
+    let mut seen = Vec::new();
+    let _ = build(&mut seen);
+    seen
+}
+
+fn build(seen: &mut Vec<(&'static str, &'static str)>) -> Router<AppState> {
+    let mut add = |r: Router<AppState>,
+                   method: &'static str,
+                   path: &'static str,
+                   h: MethodRouter<AppState>| {
+        seen.push((method, path));
+        r.route(path, h)
+    };
+    let mut r = Router::new();
+    r = add(r, "GET", "/openapi.json", get(openapi));
+    r = add(r, "GET", "/me", get(me));
+    r = add(r, "GET", "/tenants", get(list_tenants));
+    r = add(r, "POST", "/tenants", post(create_tenant));
+    r = add(r, "GET", "/tenants/{id}", get(get_tenant));
+    r = add(r, "POST", "/users", post(create_user));
+    r = add(r, "GET", "/members", get(list_members));
+    r = add(r, "POST", "/members", post(add_member));
+    r = add(r, "DELETE", "/members/{user_id}", delete(remove_member));
+    r.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
+}
+
+// ---------------------------------------------------------------- shapes
+
+#[derive(Serialize, ToSchema)]
+pub struct UserJson {
+    id: String,
+    email: String,
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MembershipJson {
+    tenant_id: String,
+    tenant_name: String,
+    role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeJson {
+    user: UserJson,
+    global_admin: bool,
+    /// Roles in the `<tenant-uuid>_<role>` form of seed 004.
+    roles: Vec<String>,
+    memberships: Vec<MembershipJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantJson {
+    id: String,
+    name: String,
+    description: String,
+    labels: BTreeMap<String, String>,
+    desired_state: String,
+    current_state: String,
+    created_at: i64,
+}
+
+impl From<domain::Tenant> for TenantJson {
+    fn from(t: domain::Tenant) -> Self {
+        TenantJson {
+            id: t.id.to_string(),
+            name: t.name,
+            description: t.description,
+            labels: t.labels.into_iter().map(|l| (l.key, l.value)).collect(),
+            desired_state: t.desired_state.as_str().into(),
+            current_state: t.current_state.as_str().into(),
+            created_at: t.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantList {
+    items: Vec<TenantJson>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewTenantJson {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    /// A UUID chosen by an external tenant manager; random when absent.
+    id: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUserJson {
+    email: String,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberJson {
+    user_id: String,
+    email: String,
+    name: String,
+    role: String,
+    pending: bool,
+    added_at: i64,
+}
+
+impl From<domain::Member> for MemberJson {
+    fn from(m: domain::Member) -> Self {
+        MemberJson {
+            user_id: m.user_id.to_string(),
+            email: m.email,
+            name: m.name,
+            role: m.role.as_str().into(),
+            pending: m.pending,
+            added_at: m.added_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberList {
+    items: Vec<MemberJson>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewMemberJson {
+    email: String,
+    /// `viewer`, `tenant-admin`, or (system tenant only) `admin`.
+    role: String,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Case-insensitive substring of the name (or email, for members).
+    #[serde(default)]
+    q: String,
+    /// `key=value`: only tenants with this label.
+    #[serde(default)]
+    label: String,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+// ---------------------------------------------------------------- handlers
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tenantry API", description = "Multi-tenant admin console. Tenant-scoped routes need the ActiveProjectID header."),
+    paths(me, list_tenants, create_tenant, get_tenant, create_user, list_members, add_member, remove_member),
+    components(schemas(ErrorBody, ErrorDetail, MeJson, UserJson, MembershipJson, TenantJson, TenantList, NewTenantJson, NewUserJson, MemberJson, MemberList, NewMemberJson)),
+    servers((url = "/api/v1"))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}
+
+#[utoipa::path(get, path = "/me", responses((status = 200, body = MeJson), (status = 401, body = ErrorBody)))]
+async fn me(State(st): State<AppState>, Caller(p): Caller) -> ApiResult<Json<MeJson>> {
+    let memberships = domain::scope::memberships(&st.db, &p).await?;
+    Ok(Json(MeJson {
+        user: UserJson {
+            id: p.user_id().to_string(),
+            email: p.user().email.clone(),
+            name: p.user().name.clone(),
+        },
+        global_admin: p.is_global_admin(),
+        roles: memberships
+            .iter()
+            .map(|m| format!("{}_{}", m.tenant_id, m.role))
+            .collect(),
+        memberships: memberships
+            .into_iter()
+            .map(|m| MembershipJson {
+                tenant_id: m.tenant_id.to_string(),
+                tenant_name: m.tenant_name,
+                role: m.role.as_str().into(),
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/tenants", params(ListQuery), responses((status = 200, body = TenantList)))]
+async fn list_tenants(
+    State(st): State<AppState>,
+    Caller(p): Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<TenantList>> {
+    let label = match q.label.trim() {
+        "" => None,
+        raw => {
+            let (k, v) = raw.split_once('=').unwrap_or((raw, ""));
+            Some(domain::validate::label(k, v)?)
+        }
+    };
+    let page = directory::list_tenants(
+        &st.db,
+        &p,
+        &directory::TenantQuery {
+            q: q.q,
+            label,
+            cursor: q.cursor,
+            limit: q.limit,
+        },
+    )
+    .await?;
+    Ok(Json(TenantList {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[utoipa::path(post, path = "/tenants", request_body = NewTenantJson,
+    responses((status = 201, body = TenantJson), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_tenant(
+    State(st): State<AppState>,
+    Caller(p): Caller,
+    json: Result<Json<NewTenantJson>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<TenantJson>)> {
+    let new = body(json)?;
+    let id = match new.id.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            TenantId::parse(raw)
+                .ok_or_else(|| ApiError::from(DomainError::invalid("id", "id must be a UUID.")))?,
+        ),
+    };
+    let labels = new
+        .labels
+        .iter()
+        .map(|(k, v)| domain::validate::label(k, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let t = directory::create_tenant(
+        &st.db,
+        &p,
+        domain::NewTenant {
+            name: new.name,
+            description: new.description,
+            labels,
+            id,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(t.into())))
+}
+
+#[utoipa::path(get, path = "/tenants/{id}", params(("id" = String, Path, description = "Tenant UUID")),
+    responses((status = 200, body = TenantJson), (status = 404, body = ErrorBody)))]
+async fn get_tenant(
+    State(st): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TenantJson>> {
+    let id = TenantId::parse(&id).ok_or(DomainError::NotFound("tenant"))?;
+    Ok(Json(directory::get_tenant(&st.db, &p, id).await?.into()))
+}
+
+#[utoipa::path(post, path = "/users", request_body = NewUserJson,
+    responses((status = 201, body = UserJson), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_user(
+    State(st): State<AppState>,
+    Caller(p): Caller,
+    json: Result<Json<NewUserJson>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<UserJson>)> {
+    let new = body(json)?;
+    let u = directory::provision_user(&st.db, &p, &new.email, &new.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UserJson {
+            id: u.id.to_string(),
+            email: u.email,
+            name: u.name,
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/members", params(ListQuery, ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 200, body = MemberList), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_members(
+    State(st): State<AppState>,
+    s: Scoped,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<MemberList>> {
+    let page = members::list(&st.db, &s.scope, &q.q, q.cursor.as_deref(), q.limit).await?;
+    Ok(Json(MemberList {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[utoipa::path(post, path = "/members", request_body = NewMemberJson, params(("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 201, body = MemberJson), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_member(
+    State(st): State<AppState>,
+    s: Scoped,
+    json: Result<Json<NewMemberJson>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<MemberJson>)> {
+    let new = body(json)?;
+    let role = new.role.parse().map_err(|e: policy::UnknownRole| {
+        ApiError::from(DomainError::invalid("role", e.to_string()))
+    })?;
+    let m = members::add(&st.db, &s.scope, &new.email, role).await?;
+    let _ = &s.principal;
+    Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+#[utoipa::path(delete, path = "/members/{user_id}", params(("user_id" = String, Path, description = "User UUID"), ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_member(
+    State(st): State<AppState>,
+    s: Scoped,
+    Path(user_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let user = UserId::parse(&user_id).ok_or(DomainError::NotFound("member"))?;
+    members::remove(&st.db, &s.scope, user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,386 @@
+//! The isolation matrix: every server function and every REST route, called by a
+//! tenant admin and by a viewer of `acme`, against their own tenant and against
+//! `globex`. A server function or route missing from the matrix fails the test, so a
+//! new one cannot land without saying how it treats another tenant.
+//!
+//! It runs the real router over a real SQLite file; callers hold real sessions (in the
+//! real session store) and real API tokens.
+
+mod support;
+
+use std::collections::BTreeSet;
+use support::{Fx, Req, Who};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Side {
+    Own,
+    Other,
+}
+
+/// What a call must answer. Server functions answer errors as the serialized AppError
+/// (`NotFound`, `Forbidden`); REST answers status codes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    Ok,
+    NotFound,
+    Forbidden,
+    Status(u16),
+}
+
+type Build = fn(&Fx, Who, Side) -> Req;
+
+struct Case {
+    key: &'static str,
+    build: Build,
+    /// (tenant-admin own, tenant-admin other, viewer own, viewer other)
+    expect: [Expect; 4],
+}
+
+fn tenant_for(side: Side) -> &'static str {
+    match side {
+        Side::Own => "acme",
+        Side::Other => "globex",
+    }
+}
+
+fn server_fn_cases() -> Vec<Case> {
+    use Expect::*;
+    vec![
+        // Not tenant-scoped: the answer must not mention the other tenant (checked below).
+        Case {
+            key: "/fn/session_info",
+            build: |_, _, _| Req::sfn("session_info", &[]),
+            expect: [Ok, Ok, Ok, Ok],
+        },
+        Case {
+            key: "/fn/login_options",
+            build: |_, _, _| Req::sfn("login_options", &[]),
+            expect: [Ok, Ok, Ok, Ok],
+        },
+        Case {
+            key: "/fn/home_path",
+            build: |_, _, _| Req::sfn("home_path", &[]),
+            expect: [Ok, Ok, Ok, Ok],
+        },
+        Case {
+            key: "/fn/switcher",
+            build: |_, _, s| {
+                Req::sfn(
+                    "switcher",
+                    &[("q", if s == Side::Own { "" } else { "glob" })],
+                )
+            },
+            expect: [Ok, Ok, Ok, Ok],
+        },
+        // Tenant-scoped.
+        Case {
+            key: "/fn/tenant_context",
+            build: |_, _, s| Req::sfn("tenant_context", &[("tenant", tenant_for(s))]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/dashboard",
+            build: |_, _, s| Req::sfn("dashboard", &[("tenant", tenant_for(s))]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/list_members",
+            build: |_, _, s| Req::sfn("list_members", &[("tenant", tenant_for(s)), ("q", "")]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/list_audit",
+            build: |_, _, s| Req::sfn("list_audit", &[("tenant", tenant_for(s))]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/add_member",
+            build: |fx, _, s| {
+                Req::sfn(
+                    "add_member",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("email", &fx.fresh_email()),
+                        ("role", "viewer"),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/change_member_role",
+            // Own tenant: a member of acme; other: a member of globex, named through globex.
+            build: |fx, _, s| {
+                let user = match s {
+                    Side::Own => fx.fresh_member("acme"),
+                    Side::Other => fx.globex_member.clone(),
+                };
+                Req::sfn(
+                    "change_member_role",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("user_id", &user),
+                        ("role", "tenant-admin"),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/remove_member",
+            build: |fx, _, s| {
+                let user = match s {
+                    Side::Own => fx.fresh_member("acme"),
+                    Side::Other => fx.globex_member.clone(),
+                };
+                Req::sfn(
+                    "remove_member",
+                    &[("tenant", tenant_for(s)), ("user_id", &user)],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        // Global-admin pages: refused to tenant roles in their tenant, not found elsewhere.
+        Case {
+            key: "/fn/list_tenants",
+            build: |_, _, s| {
+                Req::sfn(
+                    "list_tenants",
+                    &[("tenant", tenant_for(s)), ("q", ""), ("label", "")],
+                )
+            },
+            expect: [Forbidden, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/create_tenant",
+            build: |_, _, s| {
+                Req::sfn(
+                    "create_tenant",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("name", "sneaky"),
+                        ("description", ""),
+                        ("labels", ""),
+                    ],
+                )
+            },
+            expect: [Forbidden, NotFound, Forbidden, NotFound],
+        },
+    ]
+}
+
+fn rest_cases() -> Vec<Case> {
+    use Expect::Status as S;
+    vec![
+        Case {
+            key: "GET /openapi.json",
+            build: |_, w, _| Req::api("GET", "/api/v1/openapi.json", w, None, None),
+            expect: [S(200), S(200), S(200), S(200)],
+        },
+        Case {
+            key: "GET /me",
+            build: |_, w, _| Req::api("GET", "/api/v1/me", w, None, None),
+            expect: [S(200), S(200), S(200), S(200)],
+        },
+        Case {
+            key: "GET /tenants",
+            build: |_, w, s| {
+                Req::api(
+                    "GET",
+                    &format!(
+                        "/api/v1/tenants?q={}",
+                        if s == Side::Own { "" } else { "glob" }
+                    ),
+                    w,
+                    None,
+                    None,
+                )
+            },
+            expect: [S(200), S(200), S(200), S(200)],
+        },
+        Case {
+            key: "POST /tenants",
+            build: |_, w, _| {
+                Req::api(
+                    "POST",
+                    "/api/v1/tenants",
+                    w,
+                    None,
+                    Some(r#"{"name":"sneaky"}"#.into()),
+                )
+            },
+            expect: [S(403), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "GET /tenants/{id}",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    &format!("/api/v1/tenants/{}", fx.tenant_id(tenant_for(s))),
+                    w,
+                    None,
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(200), S(404)],
+        },
+        Case {
+            key: "POST /users",
+            build: |fx, w, _| {
+                Req::api(
+                    "POST",
+                    "/api/v1/users",
+                    w,
+                    None,
+                    Some(format!(r#"{{"email":"{}"}}"#, fx.fresh_email())),
+                )
+            },
+            expect: [S(403), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "GET /members",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/members",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "POST /members",
+            build: |fx, w, s| {
+                Req::api(
+                    "POST",
+                    "/api/v1/members",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(format!(
+                        r#"{{"email":"{}","role":"viewer"}}"#,
+                        fx.fresh_email()
+                    )),
+                )
+            },
+            expect: [S(201), S(403), S(403), S(403)],
+        },
+        Case {
+            // Own: a member of acme. Other: globex's member through the *own* tenant header,
+            // the object-level case, which must be 404.
+            key: "DELETE /members/{user_id}",
+            build: |fx, w, s| {
+                let user = match s {
+                    Side::Own => fx.fresh_member("acme"),
+                    Side::Other => fx.globex_member.clone(),
+                };
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/members/{user}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(204), S(404), S(403), S(403)],
+        },
+    ]
+}
+
+async fn check(fx: &Fx, cases: Vec<Case>) {
+    let mut failures = Vec::new();
+    for case in &cases {
+        for (i, (who, side)) in [
+            (Who::TenantAdmin, Side::Own),
+            (Who::TenantAdmin, Side::Other),
+            (Who::Viewer, Side::Own),
+            (Who::Viewer, Side::Other),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let req = (case.build)(fx, who, side);
+            let res = fx.send(who, req).await;
+            let got = match case.expect[i] {
+                Expect::Status(_) => Expect::Status(res.status),
+                _ if res.status == 200 => Expect::Ok,
+                _ if res.body.contains("\"NotFound\"") => Expect::NotFound,
+                _ if res.body.contains("\"Forbidden\"") => Expect::Forbidden,
+                _ => Expect::Status(res.status),
+            };
+            if got != case.expect[i] {
+                failures.push(format!(
+                    "{} as {who:?} on {side:?}: expected {:?}, got {got:?} ({})",
+                    case.key,
+                    case.expect[i],
+                    res.body.chars().take(200).collect::<String>()
+                ));
+            }
+            // Whatever the answer, it never names the other tenant.
+            if side == Side::Other && res.body.contains(&fx.tenant_id("globex")) {
+                failures.push(format!(
+                    "{} as {who:?} leaked globex's id: {}",
+                    case.key, res.body
+                ));
+            }
+            if res.body.contains("\"globex\"") || res.body.contains("/t/globex") {
+                failures.push(format!(
+                    "{} as {who:?} on {side:?} leaked globex's name: {}",
+                    case.key, res.body
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "isolation matrix failures:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_server_function_is_in_the_matrix_and_isolates_tenants() {
+    let fx = Fx::new().await;
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    let cases = server_fn_cases();
+    let covered: BTreeSet<String> = cases.iter().map(|c| c.key.to_string()).collect();
+    assert!(!registered.is_empty(), "no server functions registered");
+    let missing: Vec<_> = registered.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without an isolation matrix entry: {missing:?}"
+    );
+    let stale: Vec<_> = covered.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "matrix entries for server functions that do not exist: {stale:?}"
+    );
+    check(&fx, cases).await;
+    fx.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rest_route_is_in_the_matrix_and_isolates_tenants() {
+    let fx = Fx::new().await;
+    let registered: BTreeSet<String> = server::rest::registered_routes()
+        .into_iter()
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    let cases = rest_cases();
+    let covered: BTreeSet<String> = cases.iter().map(|c| c.key.to_string()).collect();
+    let missing: Vec<_> = registered.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "REST routes without an isolation matrix entry: {missing:?}"
+    );
+    let stale: Vec<_> = covered.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "matrix entries for REST routes that do not exist: {stale:?}"
+    );
+    check(&fx, cases).await;
+    fx.finish().await;
+}

@@ -1,0 +1,340 @@
+//! A running console for integration tests: the real router over a fresh SQLite file,
+//! with tenants `acme` and `globex`, a tenant admin and a viewer of acme (each with a
+//! real session in the session store and a real API token), and a member of globex.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request};
+use domain::directory;
+use domain::scope::{authorize, TenantRef};
+use domain::{members, Db, Role};
+use http_body_util::BodyExt;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tower::ServiceExt;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::SessionStore;
+
+pub const ADMIN_EMAIL: &str = "admin@localhost";
+pub const ADMIN_PASSWORD: &str = "integration-test-password";
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Who {
+    GlobalAdmin,
+    TenantAdmin,
+    Viewer,
+    Anonymous,
+}
+
+pub enum Req {
+    Sfn {
+        name: String,
+        form: Vec<(String, String)>,
+    },
+    Api {
+        method: String,
+        path: String,
+        project: Option<String>,
+        body: Option<String>,
+    },
+    Raw(Request<Body>),
+}
+
+impl Req {
+    pub fn sfn(name: &str, form: &[(&str, &str)]) -> Req {
+        Req::Sfn {
+            name: name.into(),
+            form: form
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+    pub fn api(
+        method: &str,
+        path: &str,
+        _who: Who,
+        project: Option<String>,
+        body: Option<String>,
+    ) -> Req {
+        Req::Api {
+            method: method.into(),
+            path: path.into(),
+            project,
+            body,
+        }
+    }
+}
+
+pub struct Res {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Res {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+pub struct Fx {
+    pub router: axum::Router,
+    pub db: Db,
+    dir: std::path::PathBuf,
+    tenants: HashMap<String, String>,
+    cookies: HashMap<&'static str, String>,
+    tokens: HashMap<&'static str, String>,
+    pub globex_member: String,
+    spare_members: Vec<String>,
+    next_member: AtomicUsize,
+    next_email: AtomicUsize,
+}
+
+fn form_encode(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                app::components::encode(k),
+                app::components::encode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Fx {
+    pub async fn new() -> Fx {
+        let dir = std::env::temp_dir().join(format!("tenantry-it-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db_url = format!("sqlite://{}/it.db?mode=rwc", dir.display());
+        let config = server::config::Config {
+            database_url: db_url.clone(),
+            public_url: "http://127.0.0.1:3000".into(),
+            bootstrap_admin_enabled: true,
+            bootstrap_admin_email: ADMIN_EMAIL.into(),
+            bootstrap_admin_password: Some(ADMIN_PASSWORD.into()),
+            providers: vec![],
+            cookie_secure: false,
+            session_idle_minutes: 60,
+            session_absolute_hours: 24,
+        };
+        let db = server::open_db(&config).await.unwrap();
+        server::bootstrap(&db, &config).await.unwrap();
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("tenantry")
+            .site_root("target/site")
+            .build();
+        let router = server::build(config, options, db.clone()).await.unwrap();
+
+        let root_user = directory::user_by_email(&db, ADMIN_EMAIL)
+            .await
+            .unwrap()
+            .unwrap();
+        let root = directory::principal_for_user(&db, root_user.id)
+            .await
+            .unwrap();
+        let mut tenants = HashMap::new();
+        for name in ["acme", "globex"] {
+            let t = directory::create_tenant(
+                &db,
+                &root,
+                domain::NewTenant {
+                    name: name.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            tenants.insert(name.to_string(), t.id.to_string());
+        }
+        tenants.insert("admin".into(), domain::ids::SYSTEM_TENANT_ID.to_string());
+        let acme = authorize(&db, &root, TenantRef::Name("acme"))
+            .await
+            .unwrap();
+        let globex = authorize(&db, &root, TenantRef::Name("globex"))
+            .await
+            .unwrap();
+        let mut users = HashMap::new();
+        for (who, sub, role) in [
+            (Who::TenantAdmin, "alice", Role::TenantAdmin),
+            (Who::Viewer, "victor", Role::Viewer),
+        ] {
+            let u = directory::upsert_oidc_user(
+                &db,
+                "http://idp.test",
+                sub,
+                &format!("{sub}@example.test"),
+                true,
+                sub,
+            )
+            .await
+            .unwrap();
+            members::add(&db, &acme, &u.email, role).await.unwrap();
+            users.insert(who, u);
+        }
+        users.insert(Who::GlobalAdmin, root_user);
+        let bob = directory::upsert_oidc_user(
+            &db,
+            "http://idp.test",
+            "bob",
+            "bob@example.test",
+            true,
+            "bob",
+        )
+        .await
+        .unwrap();
+        members::add(&db, &globex, &bob.email, Role::TenantAdmin)
+            .await
+            .unwrap();
+        let mut spare_members = Vec::new();
+        for i in 0..12 {
+            let m = members::add(&db, &acme, &format!("spare{i}@example.test"), Role::Viewer)
+                .await
+                .unwrap();
+            spare_members.push(m.user_id.to_string());
+        }
+
+        // Real sessions in the real store, as a login would leave them.
+        let pool = sqlx::SqlitePool::connect(&db_url).await.unwrap();
+        let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
+        let mut cookies = HashMap::new();
+        let mut tokens = HashMap::new();
+        for (who, key) in [
+            (Who::GlobalAdmin, "ga"),
+            (Who::TenantAdmin, "ta"),
+            (Who::Viewer, "v"),
+        ] {
+            let user = &users[&who];
+            let mut data = HashMap::new();
+            data.insert(
+                app::ssr::keys::USER_ID.to_string(),
+                serde_json::json!(user.id.to_string()),
+            );
+            data.insert(
+                app::ssr::keys::LOGIN_AT.to_string(),
+                serde_json::json!(domain::now_ms()),
+            );
+            let mut record = Record {
+                id: Id::default(),
+                data,
+                expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            };
+            store.create(&mut record).await.unwrap();
+            cookies.insert(key, format!("tenantry_session={}", record.id));
+            let (_, token, _) = domain::tokens::issue_for_email(&db, &user.email, 3_600_000)
+                .await
+                .unwrap();
+            tokens.insert(key, token);
+        }
+        Fx {
+            router,
+            db,
+            dir,
+            tenants,
+            cookies,
+            tokens,
+            globex_member: bob.id.to_string(),
+            spare_members,
+            next_member: AtomicUsize::new(0),
+            next_email: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn tenant_id(&self, name: &str) -> String {
+        self.tenants[name].clone()
+    }
+
+    pub fn fresh_email(&self) -> String {
+        format!(
+            "new{}@example.test",
+            self.next_email.fetch_add(1, Ordering::SeqCst)
+        )
+    }
+
+    /// A distinct existing viewer of acme, for calls that change or remove one.
+    pub fn fresh_member(&self, _tenant: &str) -> String {
+        let i = self.next_member.fetch_add(1, Ordering::SeqCst);
+        self.spare_members[i % self.spare_members.len()].clone()
+    }
+
+    fn key(who: Who) -> Option<&'static str> {
+        match who {
+            Who::GlobalAdmin => Some("ga"),
+            Who::TenantAdmin => Some("ta"),
+            Who::Viewer => Some("v"),
+            Who::Anonymous => None,
+        }
+    }
+
+    pub fn token(&self, who: Who) -> String {
+        Fx::key(who)
+            .map(|k| self.tokens[k].clone())
+            .unwrap_or_default()
+    }
+
+    pub async fn send(&self, who: Who, req: Req) -> Res {
+        let request = match req {
+            Req::Sfn { name, form } => {
+                let mut b = Request::post(format!("/fn/{name}"))
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::ACCEPT, "application/json");
+                if let Some(k) = Fx::key(who) {
+                    b = b.header(header::COOKIE, self.cookies[k].clone());
+                }
+                b.body(Body::from(form_encode(&form))).unwrap()
+            }
+            Req::Api {
+                method,
+                path,
+                project,
+                body,
+            } => {
+                let mut b = Request::builder().method(method.as_str()).uri(path);
+                if let Some(k) = Fx::key(who) {
+                    b = b.header(header::AUTHORIZATION, format!("Bearer {}", self.tokens[k]));
+                }
+                if let Some(p) = project {
+                    b = b.header("ActiveProjectID", p);
+                }
+                match body {
+                    Some(json) => b
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(json))
+                        .unwrap(),
+                    None => b.body(Body::empty()).unwrap(),
+                }
+            }
+            Req::Raw(r) => r,
+        };
+        let res = self.router.clone().oneshot(request).await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn finish(self) {
+        self.db.close().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Fx {
+    /// GETs a page with the caller's session cookie, as a browser would.
+    pub async fn send_page(&self, who: Who, path: &str) -> Res {
+        let mut b = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(k) = Fx::key(who) {
+            b = b.header(header::COOKIE, self.cookies[k].clone());
+        }
+        self.send(Who::Anonymous, Req::Raw(b.body(Body::empty()).unwrap()))
+            .await
+    }
+}
