@@ -19,7 +19,7 @@ use tower_sessions::SessionStore;
 pub const ADMIN_EMAIL: &str = "admin@localhost";
 pub const ADMIN_PASSWORD: &str = "integration-test-password";
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Who {
     GlobalAdmin,
     TenantAdmin,
