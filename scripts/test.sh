@@ -4,8 +4,11 @@
 #   and on Postgres (127.0.0.1:5432, user postgres), server integration tests (REST,
 #   isolation matrix), and the Playwright end-to-end tests in Debian's Chromium against
 #   the dev OpenID Provider on loopback.
+#
+# Usage: scripts/test.sh [all|rust|e2e]   (default all; the stages are for development)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+stage="${1:-all}"
 scripts/setup.sh --test
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -17,6 +20,7 @@ if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
 fi
 
+if [ "$stage" = all ] || [ "$stage" = rust ]; then
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -26,6 +30,8 @@ cargo clippy -p frontend -p app --target wasm32-unknown-unknown --no-default-fea
 
 step "unit, domain (SQLite + Postgres) and server integration tests"
 cargo test --workspace --exclude frontend
+fi
+[ "$stage" = rust ] && { step "done in $(( $(date +%s) - t0 ))s"; exit 0; }
 
 step "building the console for the end-to-end tests"
 cargo leptos build

@@ -224,11 +224,25 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
     let tc = query_param("tc");
     let (q, set_q) = signal(tq.get_untracked());
     let (cursor, set_cursor) = signal(tc.get_untracked());
+    // Keyed on the tenant too, so the recent list is fresh after every switch.
     let data = Resource::new(
-        move || (q.get(), cursor.get()),
-        |(q, c)| api::switcher(q, if c.is_empty() { None } else { Some(c) }),
+        move || (tenant.get(), q.get(), cursor.get()),
+        |(_, q, c)| api::switcher(q, if c.is_empty() { None } else { Some(c) }),
     );
     let location = use_location();
+    // Any navigation (a switch, or a link elsewhere) closes the panel and clears the search.
+    let details = NodeRef::<leptos::html::Details>::new();
+    Effect::watch(
+        move || location.pathname.get(),
+        move |_, _, _| {
+            set_q.set(String::new());
+            set_cursor.set(String::new());
+            if let Some(d) = details.get_untracked() {
+                let _ = d.remove_attribute("open");
+            }
+        },
+        false,
+    );
     // The page within the tenant (`/members`…), kept when switching.
     let rest = move || {
         let path = location.pathname.get();
@@ -257,7 +271,7 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
             .collect_view()
     };
     view! {
-        <details class="switcher" data-testid="tenant-switcher" open=open>
+        <details class="switcher" data-testid="tenant-switcher" open=open node_ref=details>
             <summary class="switcher-button" aria-label="Switch tenant" data-testid="switcher-button"><Transition fallback=|| "Tenant">{label}</Transition></summary>
             <div class="switcher-panel">
                 <form method="get" role="search" on:submit=|ev| ev.prevent_default()>
