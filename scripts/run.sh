@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+# Leptos reads this at compile time; cargo-leptos sets it, so every cargo call here does
+# too and they all reuse the same build artifacts.
+export LEPTOS_OUTPUT_NAME=tenantry
 
 [ -f .env ] && { set -a; . ./.env; set +a; }
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
