@@ -199,6 +199,8 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     {nav_link("", "Dashboard")}
                     {nav_link("/members", "Members")}
                     {nav_link("/audit", "Audit log")}
+                    <div class="nav-section">"NCS Networking"</div>
+                    {nav_link("/connections", "Cross-Tenant Connections")}
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             ctx.await.ok().filter(|c| c.global_admin).map(|_| view! {

@@ -5,8 +5,13 @@
 //! The active tenant lives in the URL (`/t/<tenant>/…`), so links, tabs and the back
 //! button keep their tenant.
 
+// Deeply nested view types need more room than the default (they are not type-erased,
+// so that dev builds share artifacts with `cargo test`; see Cargo.toml).
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
+pub mod connections;
 pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -19,6 +24,8 @@ use leptos_router::{path, SsrMode};
 
 /// The HTML document rendered by the server around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -65,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("members") view=pages::MembersPage ssr=SsrMode::Async/>
                     <Route path=path!("tenants") view=pages::TenantsPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("connections") view=connections::ConnectionsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -551,8 +551,8 @@ pub fn AuditPage() -> impl IntoView {
                                 <td>{e.actor}</td>
                                 <td><code>{e.action}</code></td>
                                 <td>{e.target}</td>
-                                <td class="mono">{e.before.unwrap_or_default()}</td>
-                                <td class="mono">{e.after.unwrap_or_default()}</td>
+                                <td class="mono audit-change">{e.before.unwrap_or_default()}</td>
+                                <td class="mono audit-change">{e.after.unwrap_or_default()}</td>
                             </tr>
                         }).collect_view();
                         let has_cursor = !cursor.get_untracked().is_empty();

@@ -97,11 +97,7 @@ pub async fn list(
             after: row.try_get("after_json")?,
         });
     }
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|e| format!("{}:{}", e.at, e.id))
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    Ok(Page::from_overfetch(items, limit, |e| {
+        format!("{}:{}", e.at, e.id)
+    }))
 }

@@ -590,18 +590,13 @@ pub async fn list_tenants(
         q = q.bind(b);
     }
     let rows = q.fetch_all(db.pool()).await?;
-    let mut items = rows
+    let items = rows
         .iter()
         .map(tenant_from_row)
         .collect::<DomainResult<Vec<_>>>()?;
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|t| t.name.clone())
-    } else {
-        None
-    };
-    attach_labels(db, &mut items).await?;
-    Ok(Page { items, next_cursor })
+    let mut page = Page::from_overfetch(items, limit, |t| t.name.clone());
+    attach_labels(db, &mut page.items).await?;
+    Ok(page)
 }
 
 /// One tenant, if the caller may see it (otherwise not found).

@@ -8,6 +8,7 @@
 //! are gathered in [`directory`], the one module to review for cross-tenant access.
 
 pub mod audit;
+pub mod connections;
 pub mod db;
 pub mod directory;
 pub mod error;

@@ -32,10 +32,8 @@ pub async fn list(
     .fetch_all(db.pool())
     .await?;
     let mut items = Vec::with_capacity(rows.len());
-    let mut last_keys = Vec::with_capacity(rows.len());
     for row in &rows {
         let role: String = row.try_get("role")?;
-        last_keys.push(row.try_get::<String, _>("email_lower")?);
         items.push(Member {
             user_id: col_id(&row.try_get::<String, _>("id")?)?,
             email: row.try_get("email")?,
@@ -47,13 +45,9 @@ pub async fn list(
             pending: row.try_get::<Option<String>, _>("issuer")?.is_none(),
         });
     }
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        last_keys.get(limit as usize - 1).cloned()
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    Ok(Page::from_overfetch(items, limit, |m: &Member| {
+        m.email.to_lowercase()
+    }))
 }
 
 /// Adds a member by email. An address nobody has logged in with yet creates a pending

@@ -122,6 +122,24 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// Builds a page from a query that fetched `limit + 1` rows: the extra row only says
+    /// that there is a next page, whose cursor is made from the last row kept.
+    pub(crate) fn from_overfetch(
+        mut items: Vec<T>,
+        limit: i64,
+        cursor: impl Fn(&T) -> String,
+    ) -> Page<T> {
+        let next_cursor = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(cursor)
+        } else {
+            None
+        };
+        Page { items, next_cursor }
+    }
+}
+
 /// How many rows a page holds: 1 to 100, 25 unless asked.
 pub fn clamp_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(25).clamp(1, 100)

@@ -15,6 +15,8 @@ pub struct OidcProviderConfig {
     pub client_secret: Option<String>,
     /// Claim holding group names (optional; reserved for group → role mapping).
     pub groups_claim: Option<String>,
+    /// Claim of bearer JWTs holding `<tenant-uuid>_<role>` entries [roles].
+    pub roles_claim: String,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +92,7 @@ impl Config {
                 client_id,
                 client_secret: get("CLIENT_SECRET"),
                 groups_claim: get("GROUPS_CLAIM"),
+                roles_claim: get("ROLES_CLAIM").unwrap_or_else(|| "roles".into()),
             });
         }
         let public_url =

@@ -4,8 +4,12 @@
 //! `build` assembles everything from a [`Config`] so that tests run the very router the
 //! binary serves.
 
+// Room for the Leptos view types of the pages this crate renders.
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
+pub mod jwt;
 pub mod oidc;
 pub mod rest;
 pub mod security;

@@ -36,10 +36,11 @@ type Client = CoreClient<
 /// Session key of the login in progress.
 const PENDING: &str = "oidc_pending";
 
-struct Discovered {
+pub struct Discovered {
     client: Client,
-    issuer: String,
+    pub issuer: String,
     end_session: Option<String>,
+    pub jwks_uri: Option<String>,
 }
 
 pub struct Provider {
@@ -47,6 +48,20 @@ pub struct Provider {
     redirect_url: String,
     /// Discovered on first use, so the console starts even while an IdP is down.
     discovered: tokio::sync::OnceCell<Discovered>,
+    /// Its signing keys, for bearer JWTs.
+    keys: crate::jwt::KeyCache,
+}
+
+impl Provider {
+    pub fn client_id(&self) -> &str {
+        &self.cfg.client_id
+    }
+    pub fn roles_claim(&self) -> &str {
+        &self.cfg.roles_claim
+    }
+    pub fn keys(&self) -> &crate::jwt::KeyCache {
+        &self.keys
+    }
 }
 
 /// The configured providers and the HTTP client that talks to them.
@@ -73,6 +88,7 @@ impl Providers {
                     redirect_url: format!("{}/auth/oidc/{}/callback", config.public_url, p.name),
                     cfg: p.clone(),
                     discovered: tokio::sync::OnceCell::new(),
+                    keys: Default::default(),
                 })
                 .collect(),
             post_logout_url: format!("{}/login?logged_out=1", config.public_url),
@@ -93,7 +109,15 @@ impl Providers {
         self.list.iter().find(|p| p.cfg.name == name)
     }
 
-    async fn discover<'a>(&'a self, p: &'a Provider) -> Result<&'a Discovered, String> {
+    pub fn all(&self) -> impl Iterator<Item = &Provider> {
+        self.list.iter()
+    }
+
+    pub fn http(&self) -> &openidconnect::reqwest::Client {
+        &self.http
+    }
+
+    pub async fn discover<'a>(&'a self, p: &'a Provider) -> Result<&'a Discovered, String> {
         p.discovered
             .get_or_try_init(|| async {
                 let issuer = IssuerUrl::new(p.cfg.issuer.clone()).map_err(|e| e.to_string())?;
@@ -109,28 +133,32 @@ impl Providers {
                 .set_redirect_uri(
                     RedirectUrl::new(p.redirect_url.clone()).map_err(|e| e.to_string())?,
                 );
-                let end_session = self.end_session_endpoint(&p.cfg.issuer).await;
+                let extra = self.extra_metadata(&p.cfg.issuer).await;
+                let text = |k: &str| extra.get(k).and_then(|v| v.as_str()).map(str::to_string);
                 Ok(Discovered {
                     client,
                     issuer,
-                    end_session,
+                    end_session: text("end_session_endpoint"),
+                    jwks_uri: text("jwks_uri"),
                 })
             })
             .await
     }
 
-    /// `end_session_endpoint` is not part of the core metadata type, so it is read from
-    /// the discovery document directly.
-    async fn end_session_endpoint(&self, issuer: &str) -> Option<String> {
+    /// The discovery document as JSON, for what the core metadata type does not expose
+    /// (`end_session_endpoint`) or keeps behind its own types (`jwks_uri`).
+    async fn extra_metadata(&self, issuer: &str) -> serde_json::Map<String, serde_json::Value> {
         let url = format!(
             "{}/.well-known/openid-configuration",
             issuer.trim_end_matches('/')
         );
-        let body = self.http.get(url).send().await.ok()?.bytes().await.ok()?;
-        let doc: serde_json::Value = serde_json::from_slice(&body).ok()?;
-        doc.get("end_session_endpoint")?
-            .as_str()
-            .map(str::to_string)
+        let Ok(res) = self.http.get(url).send().await else {
+            return Default::default();
+        };
+        let Ok(body) = res.bytes().await else {
+            return Default::default();
+        };
+        serde_json::from_slice(&body).unwrap_or_default()
     }
 }
 

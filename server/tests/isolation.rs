@@ -151,6 +151,64 @@ fn server_fn_cases() -> Vec<Case> {
             },
             expect: [Forbidden, NotFound, Forbidden, NotFound],
         },
+        // Cross-tenant connections (seed 000).
+        Case {
+            key: "/fn/connections_overview",
+            build: |_, _, s| Req::sfn("connections_overview", &[("tenant", tenant_for(s))]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/create_connection_secret",
+            build: |_, _, s| {
+                Req::sfn(
+                    "create_connection_secret",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("expires_in_seconds", "3600"),
+                        ("note", ""),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/revoke_connection_secret",
+            build: |fx, _, s| {
+                let id = match s {
+                    Side::Own => fx.acme_secret(),
+                    Side::Other => fx.globex_secret.clone(),
+                };
+                Req::sfn(
+                    "revoke_connection_secret",
+                    &[("tenant", tenant_for(s)), ("id", &id)],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/connect_external_tenant",
+            build: |fx, _, s| {
+                Req::sfn(
+                    "connect_external_tenant",
+                    &[("tenant", tenant_for(s)), ("secret", &fx.fresh_secret())],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/revoke_connection",
+            build: |fx, _, s| {
+                let id = match s {
+                    Side::Own => fx.acme_connection(),
+                    Side::Other => fx.globex_connection.clone(),
+                };
+                Req::sfn(
+                    "revoke_connection",
+                    &[("tenant", tenant_for(s)), ("id", &id)],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
         Case {
             key: "/fn/create_tenant",
             build: |_, _, s| {
@@ -284,6 +342,111 @@ fn rest_cases() -> Vec<Case> {
                 )
             },
             expect: [S(204), S(404), S(403), S(403)],
+        },
+        // Cross-tenant connections (seed 000). "Other" names globex's objects through
+        // acme's own header: the object-level case, which must be 404.
+        Case {
+            key: "GET /connection-secrets",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/connection-secrets",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "POST /connection-secrets",
+            build: |fx, w, s| {
+                Req::api(
+                    "POST",
+                    "/api/v1/connection-secrets",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(r#"{"expires_in_seconds":600}"#.into()),
+                )
+            },
+            expect: [S(201), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "DELETE /connection-secrets/{id}",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_secret(),
+                    Side::Other => fx.globex_secret.clone(),
+                };
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/connection-secrets/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "GET /connections",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/connections",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "POST /connections",
+            build: |fx, w, s| {
+                Req::api(
+                    "POST",
+                    "/api/v1/connections",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(format!(r#"{{"secret":"{}"}}"#, fx.fresh_secret())),
+                )
+            },
+            expect: [S(201), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "GET /connections/{id}",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_connection(),
+                    Side::Other => fx.globex_connection.clone(),
+                };
+                Req::api(
+                    "GET",
+                    &format!("/api/v1/connections/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(200), S(404)],
+        },
+        Case {
+            key: "DELETE /connections/{id}",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_connection(),
+                    Side::Other => fx.globex_connection.clone(),
+                };
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/connections/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(403), S(403)],
         },
     ]
 }

@@ -531,6 +531,30 @@ async fn pages_need_login_and_local_login_starts_a_session() {
         .unwrap();
     let res = fx.send(Who::Anonymous, Req::Raw(page)).await;
     assert_eq!(res.status, 200, "the global admin sees every tenant");
+    // The page's CSP admits only scripts carrying this response's nonce.
+    let csp = res.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let script_src = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("script-src"))
+        .unwrap()
+        .to_string();
+    assert!(script_src.contains("'nonce-"), "{csp}");
+    assert!(!script_src.contains("unsafe-inline"), "{csp}");
+    let nonce = script_src
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        res.body.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the nonce"
+    );
     fx.finish().await;
 }
 
@@ -558,5 +582,196 @@ async fn another_tenants_page_is_404_and_unknown_pages_too() {
     }
     let res = fx.send_page(Who::TenantAdmin, "/definitely/not/here").await;
     assert_eq!(res.status, 404);
+    fx.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_secrets_and_connections_over_rest() {
+    let fx = Fx::new().await;
+    let acme = Some(fx.tenant_id("acme"));
+    let globex = Some(fx.tenant_id("globex"));
+    // Issue: the secret appears once, with its expiry; lifetimes outside 5 min-30 days are refused.
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            api(
+                "POST",
+                "/api/v1/connection-secrets",
+                acme.clone(),
+                Some(r#"{"note":"for globex"}"#),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let issued = res.json();
+    let secret = issued["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("ncs_"));
+    let bad = fx
+        .send(
+            Who::TenantAdmin,
+            api(
+                "POST",
+                "/api/v1/connection-secrets",
+                acme.clone(),
+                Some(r#"{"expires_in_seconds":60}"#),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.json()["error"]["code"].as_str()),
+        (422, Some("invalid_input"))
+    );
+    let listed = fx
+        .send(
+            Who::TenantAdmin,
+            api("GET", "/api/v1/connection-secrets", acme.clone(), None),
+        )
+        .await;
+    assert!(!listed.body.contains(&secret), "the secret is never listed");
+    assert!(listed.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["note"] == "for globex" && s["status"] == "pending"));
+    // Redeem into acme itself: refused with its own code.
+    let own = fx
+        .send(
+            Who::TenantAdmin,
+            api(
+                "POST",
+                "/api/v1/connections",
+                acme.clone(),
+                Some(&format!(r#"{{"secret":"{secret}"}}"#)),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (own.status, own.json()["error"]["code"].as_str()),
+        (409, Some("self_connection"))
+    );
+    // The global admin redeems it for globex; a second redemption is refused.
+    let made = fx
+        .send(
+            Who::GlobalAdmin,
+            api(
+                "POST",
+                "/api/v1/connections",
+                globex.clone(),
+                Some(&format!(r#"{{"secret":"{secret}"}}"#)),
+            ),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let conn = made.json();
+    assert_eq!(
+        (conn["remote_tenant_name"].as_str(), conn["status"].as_str()),
+        (Some("acme"), Some("Active"))
+    );
+    assert_eq!(conn["remote_tenant_id"], fx.tenant_id("acme").as_str());
+    let again = fx
+        .send(
+            Who::GlobalAdmin,
+            api(
+                "POST",
+                "/api/v1/connections",
+                globex.clone(),
+                Some(&format!(r#"{{"secret":"{secret}"}}"#)),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.json()["error"]["code"].as_str()),
+        (409, Some("secret_used"))
+    );
+    // Acme sees the same connection as a provider, and revokes it; globex sees it revoked.
+    let id = conn["id"].as_str().unwrap().to_string();
+    let seen = fx
+        .send(
+            Who::TenantAdmin,
+            api(
+                "GET",
+                &format!("/api/v1/connections/{id}"),
+                acme.clone(),
+                None,
+            ),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            seen["direction"].as_str(),
+            seen["remote_tenant_name"].as_str()
+        ),
+        (Some("provides"), Some("globex"))
+    );
+    let revoked = fx
+        .send(
+            Who::TenantAdmin,
+            api(
+                "DELETE",
+                &format!("/api/v1/connections/{id}"),
+                acme.clone(),
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(
+        (revoked.status, revoked.json()["status"].as_str()),
+        (200, Some("Revoked"))
+    );
+    let other_side = fx
+        .send(
+            Who::GlobalAdmin,
+            api(
+                "GET",
+                &format!("/api/v1/connections/{id}"),
+                globex.clone(),
+                None,
+            ),
+        )
+        .await
+        .json();
+    assert_eq!(other_side["status"], "Revoked");
+    let twice = fx
+        .send(
+            Who::TenantAdmin,
+            api(
+                "DELETE",
+                &format!("/api/v1/connections/{id}"),
+                acme.clone(),
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(
+        (twice.status, twice.json()["error"]["code"].as_str()),
+        (409, Some("connection_revoked"))
+    );
+    // Redemption attempts are rate-limited: 429 with a stable code.
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let r = fx
+            .send(
+                Who::TenantAdmin,
+                api(
+                    "POST",
+                    "/api/v1/connections",
+                    acme.clone(),
+                    Some(r#"{"secret":"ncs_guess"}"#),
+                ),
+            )
+            .await;
+        statuses.push((
+            r.status,
+            r.json()["error"]["code"].as_str().unwrap_or("").to_string(),
+        ));
+    }
+    assert!(statuses
+        .iter()
+        .any(|(s, c)| *s == 409 && c == "secret_unknown"));
+    assert_eq!(
+        statuses.last().map(|(s, c)| (*s, c.as_str())),
+        Some((429, "rate_limited"))
+    );
     fx.finish().await;
 }

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Wasm entry point: hydrates the server-rendered page. Kept in its own crate because a
 //! separate cdylib measured 20% smaller than making `app` itself the cdylib.
 

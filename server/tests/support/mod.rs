@@ -87,7 +87,16 @@ pub struct Fx {
     cookies: HashMap<&'static str, String>,
     tokens: HashMap<&'static str, String>,
     pub globex_member: String,
+    /// A connection between globex and initech, and a pending secret of globex: acme
+    /// must never see either.
+    pub globex_connection: String,
+    pub globex_secret: String,
     spare_members: Vec<String>,
+    /// Pools for calls that consume what they touch.
+    acme_connections: Vec<String>,
+    acme_secrets: Vec<String>,
+    fresh_secrets: Vec<String>,
+    next_pool: [AtomicUsize; 3],
     next_member: AtomicUsize,
     next_email: AtomicUsize,
 }
@@ -198,6 +207,71 @@ impl Fx {
             spare_members.push(m.user_id.to_string());
         }
 
+        // Cross-tenant connections: initech provides to globex; acme consumes from four
+        // providers; four more providers have issued secrets nobody has redeemed yet.
+        use domain::connections;
+        let initech = directory::create_tenant(
+            &db,
+            &root,
+            domain::NewTenant {
+                name: "initech".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let initech = authorize(&db, &root, TenantRef::Id(initech.id))
+            .await
+            .unwrap();
+        let s = connections::create_secret(&db, &initech, None, "")
+            .await
+            .unwrap();
+        let globex_connection = connections::redeem(&db, &globex, &s.secret, "fixture")
+            .await
+            .unwrap()
+            .id;
+        let globex_secret = connections::create_secret(&db, &globex, None, "")
+            .await
+            .unwrap()
+            .info
+            .id;
+        let (mut acme_connections, mut fresh_secrets, mut acme_secrets) =
+            (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..8 {
+            let t = directory::create_tenant(
+                &db,
+                &root,
+                domain::NewTenant {
+                    name: format!("provider_{i}"),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            let p = authorize(&db, &root, TenantRef::Id(t.id)).await.unwrap();
+            let secret = connections::create_secret(&db, &p, None, "")
+                .await
+                .unwrap()
+                .secret;
+            if i < 4 {
+                acme_connections.push(
+                    connections::redeem(&db, &acme, &secret, "fixture")
+                        .await
+                        .unwrap()
+                        .id,
+                );
+            } else {
+                fresh_secrets.push(secret);
+            }
+            acme_secrets.push(
+                connections::create_secret(&db, &acme, None, "")
+                    .await
+                    .unwrap()
+                    .info
+                    .id,
+            );
+        }
+
         // Real sessions in the real store, as a login would leave them.
         let pool = sqlx::SqlitePool::connect(&db_url).await.unwrap();
         let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
@@ -238,7 +312,13 @@ impl Fx {
             cookies,
             tokens,
             globex_member: bob.id.to_string(),
+            globex_connection,
+            globex_secret,
             spare_members,
+            acme_connections,
+            acme_secrets,
+            fresh_secrets,
+            next_pool: Default::default(),
             next_member: AtomicUsize::new(0),
             next_email: AtomicUsize::new(0),
         }
@@ -259,6 +339,22 @@ impl Fx {
     pub fn fresh_member(&self, _tenant: &str) -> String {
         let i = self.next_member.fetch_add(1, Ordering::SeqCst);
         self.spare_members[i % self.spare_members.len()].clone()
+    }
+
+    fn pick(&self, which: usize, pool: &[String]) -> String {
+        pool[self.next_pool[which].fetch_add(1, Ordering::SeqCst) % pool.len()].clone()
+    }
+    /// An active connection of acme (each call a different one, while they last).
+    pub fn acme_connection(&self) -> String {
+        self.pick(0, &self.acme_connections)
+    }
+    /// A pending secret issued by acme.
+    pub fn acme_secret(&self) -> String {
+        self.pick(1, &self.acme_secrets)
+    }
+    /// A secret from another provider that acme may redeem.
+    pub fn fresh_secret(&self) -> String {
+        self.pick(2, &self.fresh_secrets)
     }
 
     fn key(who: Who) -> Option<&'static str> {
