@@ -14,6 +14,8 @@ export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 # Leptos reads this at compile time; cargo-leptos sets it, so every cargo call here does
 # too and they all reuse the same build artifacts.
 export LEPTOS_OUTPUT_NAME=tenantry
+# A test run gains nothing from incremental caches, which cost gigabytes of disk.
+export CARGO_INCREMENTAL=0
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 t0=$(date +%s)
