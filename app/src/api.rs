@@ -280,8 +280,8 @@ pub async fn switcher(q: String, cursor: Option<String>) -> Result<SwitcherData,
 #[server(prefix = "/fn", endpoint = "dashboard")]
 pub async fn dashboard(tenant: String) -> Result<DashboardData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, p, scope) = scope(&tenant).await?;
-        let t = directory::get_tenant(&ctx.db, &p, scope.tenant_id()).await?;
+        let (ctx, _, scope) = scope(&tenant).await?;
+        let t = directory::tenant_for_scope(&ctx.db, &scope).await?;
         let stats = members::stats(&ctx.db, &scope).await?;
         Ok(DashboardData {
             tenant: t.into(),

@@ -295,6 +295,10 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
                     {move || Suspend::new(async move {
                         match data.await {
                             Ok(SwitcherData { recent, results, next_cursor }) => {
+                                // Recent means the *other* tenants you used; the current one is
+                                // already marked in the list below.
+                                let here = tenant.get_untracked();
+                                let recent: Vec<_> = recent.into_iter().filter(|t| t.name != here).collect();
                                 let no_results = results.is_empty();
                                 view! {
                                     {(!recent.is_empty()).then(|| view! {
@@ -325,4 +329,21 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
             </div>
         </details>
     }
+}
+
+/// Clears a form once its action succeeded, ready for the next entry (a secret pasted
+/// into "Connect", an email just added). Failed submissions keep what was typed.
+pub fn reset_on_success<S>(action: ServerAction<S>, form: NodeRef<leptos::html::Form>)
+where
+    S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
 }

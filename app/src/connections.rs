@@ -207,6 +207,10 @@ pub fn ConnectionsPage() -> impl IntoView {
         |(t, ..)| connections_overview(t),
     );
     let create_err = move || create.value().get().and_then(Result::err);
+    let create_form = NodeRef::<leptos::html::Form>::new();
+    let connect_form = NodeRef::<leptos::html::Form>::new();
+    reset_on_success(create, create_form);
+    reset_on_success(connect, connect_form);
     let connect_err = move || connect.value().get().and_then(Result::err);
     let row_err = move || {
         revoke
@@ -295,7 +299,14 @@ pub fn ConnectionsPage() -> impl IntoView {
                                 <h2 class="card-title" id="connections-title">"Connections"</h2>
                                 <div class="table-wrap">
                                     {if no_connections {
-                                        view! { <EmptyState title="No connections".to_string() hint="Issue a connection secret for another tenant, or paste one you received below.".to_string()/> }.into_any()
+                                        {
+                                        let hint = if can_manage {
+                                            "Issue a connection secret for another tenant, or paste one you received below."
+                                        } else {
+                                            "A tenant admin connects this tenant to others."
+                                        };
+                                        view! { <EmptyState title="No connections".to_string() hint=hint.to_string()/> }.into_any()
+                                    }
                                     } else {
                                         view! {
                                             <table class="data-table" aria-label="Connections">
@@ -311,7 +322,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     <section class="card" aria-labelledby="connect-title">
                                         <h2 class="card-title" id="connect-title">"Connect to external tenant"</h2>
                                         <p class="muted">"Paste the secret the providing tenant's admin shared with you."</p>
-                                        <ActionForm action=connect attr:class="form" attr:aria-label="Connect to external tenant">
+                                        <ActionForm action=connect node_ref=connect_form attr:class="form" attr:aria-label="Connect to external tenant">
                                             <input type="hidden" name="tenant" value=t_connect/>
                                             {move || connect_err().map(|e| view! { <div class="alert alert-error" role="alert" data-testid="connect-error">{e.to_string()}</div> })}
                                             {move || connect.value().get().and_then(Result::ok).map(|c| view! {
@@ -343,7 +354,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                                 </div>
                                             }
                                         })}
-                                        <ActionForm action=create attr:class="form" attr:aria-label="Create connection secret">
+                                        <ActionForm action=create node_ref=create_form attr:class="form" attr:aria-label="Create connection secret">
                                             <input type="hidden" name="tenant" value=t_create/>
                                             {move || create_err().map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })}
                                             <div class="form-row">

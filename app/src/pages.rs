@@ -203,21 +203,6 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
-/// Clears a form once its action succeeded, ready for the next entry.
-fn reset_on_success<S>(action: ServerAction<S>, form: NodeRef<leptos::html::Form>)
-where
-    S: leptos::server_fn::ServerFn<Output = ()> + Clone + Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if action.value().with(|v| matches!(v, Some(Ok(())))) {
-            if let Some(form) = form.get_untracked() {
-                form.reset();
-            }
-        }
-    });
-}
-
 /// Desired/current lifecycle state as a badge.
 #[component]
 fn StateBadge(desired: String, current: String) -> impl IntoView {

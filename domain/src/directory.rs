@@ -181,6 +181,18 @@ pub async fn upsert_oidc_user(
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                // A user created by a first login is a change like any other: audited.
+                audit::record_global(
+                    &mut tx,
+                    SYSTEM_TENANT_ID,
+                    None,
+                    email,
+                    "user.create",
+                    email,
+                    None,
+                    Some(format!("first login via {issuer}")),
+                )
+                .await?;
                 id
             }
         }
@@ -602,11 +614,16 @@ pub async fn list_tenants(
 /// One tenant, if the caller may see it (otherwise not found).
 pub async fn get_tenant(db: &Db, principal: &Principal, id: TenantId) -> DomainResult<Tenant> {
     // Authorising answers "not found" for tenants the caller has no standing in.
-    crate::scope::authorize(db, principal, crate::scope::TenantRef::Id(id)).await?;
+    let scope = crate::scope::authorize(db, principal, crate::scope::TenantRef::Id(id)).await?;
+    tenant_for_scope(db, &scope).await
+}
+
+/// The tenant a scope acts in, with its labels and states.
+pub async fn tenant_for_scope(db: &Db, scope: &crate::TenantScope) -> DomainResult<Tenant> {
     let row = sqlx::query(&format!(
         "SELECT {TENANT_COLUMNS} FROM tenants t WHERE t.id = $1"
     ))
-    .bind(id.as_text())
+    .bind(scope.tenant_id().as_text())
     .fetch_optional(db.pool())
     .await?
     .ok_or(DomainError::NotFound("tenant"))?;

@@ -359,6 +359,29 @@ both!(
         .unwrap();
         assert_eq!(again.id, pre.id);
         assert_eq!(again.name, "Dana D");
+        // First logins and bindings are audited in the system tenant.
+        directory::upsert_oidc_user(
+            &db,
+            "http://idp.test",
+            "erin-sub",
+            "erin@example.test",
+            true,
+            "Erin",
+        )
+        .await
+        .unwrap();
+        let sys = common::scope(&db, &root, "admin").await.unwrap();
+        let log = domain::audit::list(&db, &sys, None, Some(100))
+            .await
+            .unwrap();
+        assert!(log
+            .items
+            .iter()
+            .any(|e| e.action == "user.create" && e.target == "erin@example.test"));
+        assert!(log
+            .items
+            .iter()
+            .any(|e| e.action == "user.bind" && e.target == "dana@example.test"));
         // Another identity with a bound address is refused.
         let other = directory::upsert_oidc_user(
             &db,

@@ -65,6 +65,7 @@ test('provider issues a secret, consumer connects, both see it, and either can r
   await expect(samRow.getByTestId('remote-tenant-id')).toHaveText(northId);
   await expect(samRow.getByTestId('connection-status')).toHaveText('Active, no services allowed');
   await expect(samRow).toContainText('Consumes from');
+  await expect(sam.getByLabel('Connection secret', { exact: true })).toHaveValue('');
 
   // The secret works once: a second redemption is refused with its reason.
   await sam.getByLabel('Connection secret', { exact: true }).fill(secret);
