@@ -72,10 +72,11 @@ pub async fn list(
     let (c_at, c_id) = cursor
         .and_then(|c| c.split_once(':'))
         .and_then(|(a, i)| Some((a.parse::<i64>().ok()?, i.to_string())))
+        // Without a cursor, start after the newest possible event.
         .unwrap_or((i64::MAX, String::new()));
     let rows = sqlx::query(
         "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json FROM audit_events \
-         WHERE tenant_id = $1 AND (at < $2 OR (at = $2 AND id < $3) OR $3 = '') AND at <= $2 \
+         WHERE tenant_id = $1 AND (at < $2 OR (at = $2 AND id < $3)) \
          ORDER BY at DESC, id DESC LIMIT $4",
     )
     .bind(scope.tenant_id().as_text())

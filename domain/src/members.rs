@@ -154,12 +154,26 @@ pub async fn change_role(
         Some(role.as_str().into()),
     )
     .await?;
+    // Read the changed row back by its key, in the same transaction (a search by email
+    // could match another member first).
+    let row = sqlx::query(
+        "SELECT u.email, u.name, u.issuer, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.tenant_id = $1 AND m.user_id = $2",
+    )
+    .bind(scope.tenant_id().as_text())
+    .bind(user.as_text())
+    .fetch_one(&mut *tx)
+    .await?;
+    let member = Member {
+        user_id: user,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        role,
+        added_at: row.try_get("created_at")?,
+        pending: row.try_get::<Option<String>, _>("issuer")?.is_none(),
+    };
     tx.commit().await?;
-    let page = list(db, scope, &email, None, Some(1)).await?;
-    page.items
-        .into_iter()
-        .find(|m| m.user_id == user)
-        .ok_or(DomainError::NotFound("member"))
+    Ok(member)
 }
 
 pub async fn remove(db: &Db, scope: &TenantScope, user: UserId) -> DomainResult<()> {

@@ -197,6 +197,17 @@ both!(member_rules, |db: domain::Db| async move {
         members::add(&db, &a, "not-an-email", Role::Viewer).await,
         Err(DomainError::Invalid { field: "email", .. })
     ));
+    // Changing a member whose address is part of another's still answers that member.
+    members::add(&db, &a, "acarol@example.test", Role::Viewer)
+        .await
+        .unwrap();
+    let m = members::change_role(&db, &a, carol.user_id, Role::Viewer)
+        .await
+        .unwrap();
+    assert_eq!(
+        (m.email.as_str(), m.role),
+        ("carol@example.test", Role::Viewer)
+    );
     // Change role, then remove; nobody changes their own membership.
     let m = members::change_role(&db, &a, carol.user_id, Role::TenantAdmin)
         .await
@@ -230,6 +241,19 @@ both!(member_rules, |db: domain::Db| async move {
             "{action} audited"
         );
     }
+    // Paging through the log two at a time yields the same events, once each, in order.
+    let (mut paged, mut cursor) = (Vec::new(), None);
+    loop {
+        let page = domain::audit::list(&db, &s, cursor.as_deref(), Some(2))
+            .await
+            .unwrap();
+        paged.extend(page.items.into_iter().map(|e| e.id));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(paged, log.items.iter().map(|e| e.id).collect::<Vec<_>>());
 });
 
 both!(

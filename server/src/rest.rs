@@ -539,7 +539,6 @@ async fn add_member(
         ApiError::from(DomainError::invalid("role", e.to_string()))
     })?;
     let m = members::add(&st.db, &s.scope, &new.email, role).await?;
-    let _ = &s.principal;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
