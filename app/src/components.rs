@@ -163,7 +163,11 @@ pub fn AppShell(children: Children) -> impl IntoView {
     let here = move || location.pathname.get();
     let current = move |href: String| {
         let path = here();
-        let active = path.trim_end_matches('/') == href.trim_end_matches('/');
+        let (path, href) = (path.trim_end_matches('/'), href.trim_end_matches('/'));
+        // A section's sub-pages (a connection, a policy) keep its link current; the
+        // dashboard, the tenant's root, only on itself.
+        let section = href != base().trim_end_matches('/') && path.starts_with(&format!("{href}/"));
+        let active = path == href || section;
         if active {
             Some("page")
         } else {
@@ -201,11 +205,15 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     {nav_link("/audit", "Audit log")}
                     <div class="nav-section">"NCS Networking"</div>
                     {nav_link("/connections", "Cross-Tenant Connections")}
+                    {nav_link("/workspaces", "Workspaces")}
+                    {nav_link("/services", "Services")}
+                    {nav_link("/network-policies", "Network Policies")}
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             ctx.await.ok().filter(|c| c.global_admin).map(|_| view! {
                                 <div class="nav-section">"Global"</div>
                                 {nav_link("/tenants", "Tenants")}
+                                {nav_link("/connection-map", "Connection map")}
                             })
                         })}
                     </Transition>

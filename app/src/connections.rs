@@ -34,6 +34,10 @@ pub struct ConnectionRow {
     pub created_at: i64,
     pub created_by: String,
     pub revoked_by: Option<String>,
+    /// Bytes over the last 30 days.
+    pub traffic_bytes: i64,
+    /// Allow policies, on either side, naming a service across this connection.
+    pub allowed_policies: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +46,8 @@ pub struct ConnectionsData {
     /// Only for tenant admins (secrets are the provider's to manage).
     pub secrets: Vec<SecretRow>,
     pub can_manage: bool,
+    /// A secret just issued by a form post without JavaScript, shown this once.
+    pub fresh_secret: Option<NewSecret>,
 }
 
 /// What the provider sees once, right after issuing.
@@ -52,8 +58,14 @@ pub struct NewSecret {
 }
 
 #[cfg(feature = "ssr")]
-fn connection_row(c: connections::Connection) -> ConnectionRow {
+pub(crate) fn connection_row(
+    c: connections::Connection,
+    traffic_bytes: i64,
+    allowed_policies: i64,
+) -> ConnectionRow {
     ConnectionRow {
+        traffic_bytes,
+        allowed_policies,
         id: c.id,
         remote_tenant_id: c.remote_tenant_id.to_string(),
         remote_tenant_name: c.remote_tenant_name,
@@ -65,11 +77,17 @@ fn connection_row(c: connections::Connection) -> ConnectionRow {
     }
 }
 
+/// The session key of a secret issued without JavaScript, until the page shows it.
+#[cfg(feature = "ssr")]
+const FLASH_SECRET: &str = "flash_secret";
+
 #[server(prefix = "/fn", endpoint = "connections_overview")]
 pub async fn connections_overview(tenant: String) -> Result<ConnectionsData, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
         let conns = connections::list_connections(&ctx.db, &scope, None, Some(100)).await?;
+        let totals = domain::traffic::totals(&ctx.db, &scope).await?;
+        let allowed = domain::network::allow_counts(&ctx.db, &scope).await?;
         let can_manage = scope.allows(policy::Action::Manage);
         let secrets = if can_manage {
             connections::list_secrets(&ctx.db, &scope, None, Some(50))
@@ -89,8 +107,27 @@ pub async fn connections_overview(tenant: String) -> Result<ConnectionsData, App
         } else {
             Vec::new()
         };
+        // Only for this tenant: a secret of another tenant stays in the session unread.
+        let fresh_secret = match crate::ssr::flash_take::<(String, NewSecret)>(FLASH_SECRET).await?
+        {
+            Some((t, s)) if t == scope.tenant_name() => Some(s),
+            Some(other) => {
+                crate::ssr::flash_put(FLASH_SECRET, &other).await?;
+                None
+            }
+            None => None,
+        };
         Ok(ConnectionsData {
-            connections: conns.items.into_iter().map(connection_row).collect(),
+            fresh_secret,
+            connections: conns
+                .items
+                .into_iter()
+                .map(|c| {
+                    let bytes = totals.get(&c.id).map(|t| t.0).unwrap_or(0);
+                    let n = allowed.get(&c.remote_tenant_id).copied().unwrap_or(0);
+                    connection_row(c, bytes, n)
+                })
+                .collect(),
             secrets,
             can_manage,
         })
@@ -114,10 +151,20 @@ pub async fn create_connection_secret(
                 message: "Choose when the secret expires.".into(),
             })?;
         let issued = connections::create_secret(&ctx.db, &scope, Some(ttl), &note).await?;
-        Ok(NewSecret {
+        let new = NewSecret {
             secret: issued.secret,
             expires_at: issued.info.expires_at,
-        })
+        };
+        if crate::ssr::is_plain_form_post() {
+            // Without JavaScript the browser is redirected back to the page, which shows
+            // the secret once from the session.
+            crate::ssr::flash_put(
+                FLASH_SECRET,
+                &(scope.tenant_name().to_string(), new.clone()),
+            )
+            .await?;
+        }
+        Ok(new)
     })
     .await
 }
@@ -148,7 +195,7 @@ pub async fn connect_external_tenant(
             })
             .unwrap_or_else(|| "console".into());
         let c = connections::redeem(&ctx.db, &scope, &secret, &client).await?;
-        Ok(connection_row(c))
+        Ok(connection_row(c, 0, 0))
     })
     .await
 }
@@ -171,6 +218,17 @@ fn copy_to_clipboard(text: String) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = text;
+}
+
+/// The badge of a connection: default deny means an active connection with no allow
+/// policy carries nothing, and the page says so.
+pub(crate) fn connection_badge(c: &ConnectionRow) -> (&'static str, String) {
+    match (c.status.as_str(), c.allowed_policies) {
+        ("Active", 0) => status_badge("Active"),
+        ("Active", 1) => ("badge badge-ok", "Active, 1 allow policy".into()),
+        ("Active", n) => ("badge badge-ok", format!("Active, {n} allow policies")),
+        (other, _) => status_badge(other),
+    }
 }
 
 fn status_badge(status: &str) -> (&'static str, String) {
@@ -233,18 +291,25 @@ pub fn ConnectionsPage() -> impl IntoView {
                         let t = tenant.get_untracked();
                         let can_manage = d.can_manage;
                         let rows = d.connections.clone().into_iter().map(|c| {
-                            let (class, text) = status_badge(&c.status);
+                            let (class, text) = connection_badge(&c);
                             let active = c.status == "Active";
+                            let detail = format!("/t/{}/connections/{}", t, c.id);
+                            let draft = (active && c.allowed_policies == 0 && can_manage).then(|| format!(
+                                "/t/{}/network-policies/new?for={}", t, c.remote_tenant_id
+                            ));
                             let t2 = t.clone();
                             let id = c.id.clone();
                             let remote = c.remote_tenant_name.clone();
                             view! {
                                 <tr data-testid="connection-row">
-                                    <td><strong>{c.remote_tenant_name.clone()}</strong><div class="mono muted" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</div></td>
+                                    <td><a href=detail.clone()><strong>{c.remote_tenant_name.clone()}</strong></a><div class="mono muted" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</div></td>
                                     <td>{if c.direction == "provides" { "Provides to" } else { "Consumes from" }}</td>
-                                    <td><span class=class data-testid="connection-status">{text}</span></td>
+                                    <td>
+                                        <span class=class data-testid="connection-status">{text}</span>
+                                        {draft.map(|href| view! { <div><a class="small" href=href>"Draft an allow policy"</a></div> })}
+                                    </td>
                                     <td class="nowrap">{fmt_time(c.created_at)}<div class="muted">{c.created_by.clone()}</div></td>
-                                    <td class="muted">"—"</td>
+                                    <td class="nowrap"><a href=detail title="Traffic per day" data-testid="connection-traffic">{crate::human_bytes(c.traffic_bytes)}</a><div class="muted small">"last 30 days"</div></td>
                                     <td class="actions">
                                         {(active && can_manage).then(|| view! {
                                             <details class="confirm-inline">
@@ -291,6 +356,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                             }
                         }).collect_view();
                         let no_secrets = d.secrets.is_empty();
+                        let fresh = d.fresh_secret.clone();
                         let t_connect = t.clone();
                         let t_create = t.clone();
                         view! {
@@ -340,7 +406,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     <section class="card" aria-labelledby="secret-title">
                                         <h2 class="card-title" id="secret-title">"Create connection secret"</h2>
                                         <p class="muted">"Lets one other tenant connect to this one. It works once."</p>
-                                        {move || create.value().get().and_then(Result::ok).map(|s| {
+                                        {move || create.value().get().and_then(Result::ok).or_else(|| fresh.clone()).map(|s| {
                                             let secret = s.secret.clone();
                                             view! {
                                                 <div class="alert alert-warning" role="status" data-testid="new-secret">

@@ -16,6 +16,12 @@ pub enum AppError {
     Forbidden(String),
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// A document (a network policy) was refused; each issue names its line.
+    #[error("{message}")]
+    InvalidDocument {
+        message: String,
+        issues: Vec<policy::ncs::Issue>,
+    },
     #[error("{message}")]
     Conflict { code: String, message: String },
     #[error("Too many attempts. Try again in a few minutes.")]
@@ -43,13 +49,21 @@ impl AppError {
         }
     }
 
+    /// The line-numbered issues of a refused document (none for other errors).
+    pub fn issues(&self) -> Vec<policy::ncs::Issue> {
+        match self {
+            AppError::InvalidDocument { issues, .. } => issues.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The HTTP status a page showing this error should answer with.
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
             AppError::NotFound => 404,
             AppError::Forbidden(_) => 403,
-            AppError::Invalid { .. } => 422,
+            AppError::Invalid { .. } | AppError::InvalidDocument { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::RateLimited => 429,
             AppError::Internal | AppError::Transport(_) => 500,
@@ -75,6 +89,17 @@ impl From<domain::DomainError> for AppError {
             D::Invalid { field, message } => AppError::Invalid {
                 field: field.to_string(),
                 message,
+            },
+            D::InvalidDocument(issues) => AppError::InvalidDocument {
+                message: if issues.len() == 1 {
+                    "The policy has a problem; see the line below.".into()
+                } else {
+                    format!(
+                        "The policy has {} problems; see the lines below.",
+                        issues.len()
+                    )
+                },
+                issues,
             },
             D::Conflict { code, message } => AppError::Conflict {
                 code: code.to_string(),

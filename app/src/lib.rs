@@ -13,6 +13,8 @@ pub mod api;
 pub mod components;
 pub mod connections;
 pub mod error;
+pub mod network;
+pub mod network_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -73,6 +75,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tenants") view=pages::TenantsPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=pages::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("connections") view=connections::ConnectionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("connections/:id") view=network_pages::ConnectionPage ssr=SsrMode::Async/>
+                    <Route path=path!("connection-map") view=network_pages::ConnectionMapPage ssr=SsrMode::Async/>
+                    <Route path=path!("workspaces") view=network_pages::WorkspacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("services") view=network_pages::ServicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("network-policies") view=network_pages::PoliciesPage ssr=SsrMode::Async/>
+                    <Route path=path!("network-policies/:name") view=network_pages::PolicyEditorPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -109,8 +117,37 @@ pub fn fmt_time(ms: i64) -> String {
     )
 }
 
+/// Formats unix milliseconds as the UTC date `YYYY-MM-DD`.
+pub fn fmt_date(ms: i64) -> String {
+    fmt_time(ms).chars().take(10).collect()
+}
+
+/// Formats a byte count for people (`1.5 GB`, decimal units), the same on server and
+/// browser.
+pub fn human_bytes(n: i64) -> String {
+    const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1000.0 && unit < UNITS.len() - 1 {
+        v /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn formats_bytes_and_dates() {
+        assert_eq!(super::human_bytes(999), "999 B");
+        assert_eq!(super::human_bytes(1_500_000), "1.5 MB");
+        assert_eq!(super::fmt_date(1_795_000_000_000), "2026-11-18");
+    }
+
     #[test]
     fn formats_times_in_utc() {
         assert_eq!(super::fmt_time(0), "1970-01-01 00:00 UTC");

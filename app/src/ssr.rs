@@ -29,6 +29,8 @@ pub struct UiContext {
     pub login: LoginMethods,
     /// Sessions end this long after login, however active (milliseconds).
     pub absolute_timeout_ms: i64,
+    /// The DNS suffix of services in connected tenants.
+    pub dns_suffix: String,
 }
 
 fn ctx() -> Result<UiContext, AppError> {
@@ -78,6 +80,34 @@ pub async fn scope(tenant: &str) -> Result<(UiContext, Principal, TenantScope), 
     let (ctx, principal) = principal().await?;
     let scope = authorize(&ctx.db, &principal, TenantRef::Name(tenant)).await?;
     Ok((ctx, principal, scope))
+}
+
+/// True when the current request is a browser's plain form post (no JavaScript): such a
+/// post is answered by a redirect, so a result meant to be seen once must travel in the
+/// session to the page the browser lands on.
+pub fn is_plain_form_post() -> bool {
+    use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|a| a.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// Keeps a value in the session for exactly one later read ([`flash_take`]).
+pub async fn flash_put<T: serde::Serialize>(key: &str, value: &T) -> Result<(), AppError> {
+    session()
+        .await?
+        .insert(key, value)
+        .await
+        .map_err(session_err)
+}
+
+/// Reads and removes a value kept by [`flash_put`].
+pub async fn flash_take<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, AppError> {
+    session().await?.remove(key).await.map_err(session_err)
 }
 
 /// Sets the HTTP status of the page being rendered (no-op outside a request).

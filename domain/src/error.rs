@@ -20,6 +20,9 @@ pub enum DomainError {
         field: &'static str,
         message: String,
     },
+    /// A document (a network policy) failed its checks; each issue names its line.
+    #[error("{}", document_message(.0))]
+    InvalidDocument(Vec<policy::ncs::Issue>),
     /// The change clashes with existing state (duplicate name, existing member…).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -55,11 +58,26 @@ impl DomainError {
             DomainError::NotFound(_) => "not_found",
             DomainError::Forbidden(_) => "forbidden",
             DomainError::Invalid { .. } => "invalid_input",
+            DomainError::InvalidDocument(_) => "invalid_policy",
             DomainError::Conflict { code, .. } => code,
             DomainError::RateLimited => "rate_limited",
             DomainError::Unauthenticated(_) => "unauthenticated",
             DomainError::Internal(_) => "internal",
         }
+    }
+}
+
+fn document_message(issues: &[policy::ncs::Issue]) -> String {
+    match issues {
+        [one] => format!("The policy is not valid: {one}"),
+        many => format!(
+            "The policy has {} problems: {}",
+            many.len(),
+            many.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
     }
 }
 

@@ -16,8 +16,10 @@ pub mod ids;
 pub mod lifecycle;
 pub mod members;
 pub mod model;
+pub mod network;
 pub mod scope;
 pub mod tokens;
+pub mod traffic;
 pub mod validate;
 
 pub use db::{Backend, Db};

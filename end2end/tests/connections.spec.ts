@@ -17,7 +17,7 @@ async function tenantId(page: Page, tenant: string): Promise<string> {
   return (await page.getByTestId('tenant-id').textContent())!.trim();
 }
 
-test('provider issues a secret, consumer connects, both see it, and either can revoke', async ({ browser }) => {
+test('provider issues a secret, consumer connects, a policy allows a service, and either can revoke', async ({ browser }) => {
   // The global admin sets up two tenants, each with its own tenant admin.
   const admin = await userPage(browser, 'admin');
   await admin.goto('/t/admin/tenants');
@@ -81,12 +81,90 @@ test('provider issues a secret, consumer connects, both see it, and either can r
   await expect(noraRow).toContainText('Provides to');
   await expect(nora.getByTestId('secret-row').filter({ hasText: 'for south' })).toContainText('Used');
 
+  // The provider offers a service; the consumer has a workspace labelled project-a-ide.
+  await nora.getByRole('link', { name: 'Services', exact: true }).click();
+  await expect(nora).toHaveURL(/\/t\/north\/services$/);
+  await hydrated(nora);
+  await nora.getByLabel('Name', { exact: true }).fill('global-inventory-api');
+  await nora.getByLabel('Port', { exact: true }).fill('8080');
+  await nora.getByLabel('Protocol', { exact: true }).selectOption('http');
+  await nora.getByRole('button', { name: 'Create service' }).click();
+  await expect(nora.getByTestId('service-row').filter({ hasText: 'global-inventory-api' })).toContainText(`global-inventory-api.${northId}.aether.internal`);
+
+  await sam.getByRole('link', { name: 'Workspaces', exact: true }).click();
+  await hydrated(sam);
+  await sam.getByLabel('Name', { exact: true }).fill('ide-a');
+  await sam.getByLabel('Labels', { exact: true }).fill('project-a-ide');
+  await sam.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(sam.getByTestId('workspace-row').filter({ hasText: 'ide-a' })).toContainText('project-a-ide');
+
+  // The consumer sees the provider's service under its DNS name.
+  await sam.getByRole('link', { name: 'Services', exact: true }).click();
+  await expect(sam.getByTestId('remote-service-row').filter({ hasText: 'global-inventory-api' }).getByTestId('dns-name'))
+    .toHaveText(`global-inventory-api.${northId}.aether.internal`);
+
+  // A connection alone allows nothing: the check says so, with its reason.
+  const check = async (expected: RegExp, reason: string) => {
+    await sam.goto('/t/south/network-policies');
+    await hydrated(sam);
+    await sam.getByLabel('Workspace label', { exact: true }).fill('project-a-ide');
+    await sam.getByLabel('Destination tenant', { exact: true }).selectOption({ label: reason === 'connection_revoked' ? 'north (revoked)' : 'north' });
+    await sam.getByLabel('Service', { exact: true }).fill('global-inventory-api');
+    await sam.getByRole('button', { name: 'Check', exact: true }).click();
+    const result = sam.getByTestId('check-result');
+    await expect(result).toHaveText(expected);
+    await expect(result).toHaveAttribute('data-reason', reason);
+  };
+  await check(/^Denied.*no policy allows/, 'no_policy');
+
+  // Draft an allow policy from the connection; the editor lints as you type.
+  await sam.goto('/t/south/connections');
+  await hydrated(sam);
+  await samRow.getByRole('link', { name: 'Draft an allow policy' }).click();
+  await expect(sam).toHaveURL(/\/t\/south\/network-policies\/new\?for=/);
+  await hydrated(sam);
+  const editor = sam.getByLabel('Policy (YAML)', { exact: true });
+  await expect(editor).toHaveValue(new RegExp(`tenantID: "${northId}"`));
+  await expect(editor).toHaveValue(/serviceName: "global-inventory-api"/);
+  await editor.fill('kind: NCSPolicy\nmetadata:\n  name: allow-external-api\nspec:\n  sourc:\n    workspaceLabel: project-a-ide\n');
+  await expect(sam.getByTestId('lint-issues')).toContainText('Line 5');
+  await expect(sam.getByTestId('lint-issues')).toContainText('Unknown field `sourc`');
+  await editor.fill([
+    '# Example NCS Policy in the Consumer Tenant',
+    'kind: NCSPolicy',
+    'metadata:',
+    '  name: allow-external-api',
+    'spec:',
+    '  source:',
+    '    workspaceLabel: project-a-ide',
+    '  destination:',
+    `    tenantID: "${northId}" # The remote Tenant ID`,
+    '    serviceName: "global-inventory-api"',
+    '  action: allow',
+    '',
+  ].join('\n'));
+  await expect(sam.getByTestId('lint-ok')).toBeVisible();
+  await sam.getByRole('button', { name: 'Create policy' }).click();
+  await expect(sam).toHaveURL(/\/t\/south\/network-policies\?saved=allow-external-api/);
+  await expect(sam.getByTestId('policy-row').filter({ hasText: 'allow-external-api' })).toContainText('project-a-ide');
+
+  // Now the same check is allowed, naming the policy; both sides show it on the connection.
+  await check(/^Allowed.*allow-external-api/, 'allowed_by_policy');
+  await sam.goto('/t/south/connections');
+  await expect(samRow.getByTestId('connection-status')).toHaveText('Active, 1 allow policy');
+  await nora.goto('/t/north/connections');
+  await hydrated(nora);
+  await expect(noraRow.getByTestId('connection-status')).toHaveText('Active, 1 allow policy');
+
   // The provider revokes (after confirming); both sides see Revoked.
   await noraRow.getByText('Revoke', { exact: true }).click();
   await nora.getByRole('button', { name: 'Yes, revoke' }).click();
   await expect(noraRow.getByTestId('connection-status')).toHaveText('Revoked');
   await sam.reload();
   await expect(samRow.getByTestId('connection-status')).toHaveText('Revoked');
+
+  // Revoked, the connection carries nothing, whatever the policy says.
+  await check(/^Denied.*revoked/, 'connection_revoked');
 
   // Both audit logs recorded it.
   for (const [page, tenant] of [[nora, 'north'], [sam, 'south']] as const) {

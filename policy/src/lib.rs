@@ -3,8 +3,10 @@
 //! This crate decides *what a role may do*; it never looks anything up. Keeping the
 //! decision pure means the same code answers on the server (authorisation) and in the
 //! browser (which buttons to show), and that it can be tested exhaustively without a
-//! database. Later issues add the IAM policy language and the NCS network-policy model
-//! here for the same reason.
+//! database. The NCS network-policy model ([`ncs`]) lives here for the same reason: one
+//! parser and one evaluator, on the server and (compiled to wasm) in the browser.
+
+pub mod ncs;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

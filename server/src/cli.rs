@@ -1,4 +1,5 @@
-//! Command line: `server` (serve), `server migrate`, `server admin token --email <e> [--ttl <dur>]`.
+//! Command line: `server` (serve), `server migrate`, `server admin token --email <e> [--ttl <dur>]`,
+//! `server dataplane token --name <n> [--ttl <dur>]`.
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
@@ -20,6 +21,24 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Credentials for data planes (they report traffic and can do nothing else).
+    Dataplane {
+        #[command(subcommand)]
+        command: DataplaneCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DataplaneCommand {
+    /// Print a new data-plane token (`ndp_…`) for `POST /api/v1/traffic`.
+    Token {
+        /// A name for the data plane, shown in the audit log.
+        #[arg(long)]
+        name: String,
+        /// Lifetime such as 365d, 30d or 12h.
+        #[arg(long, default_value = "365d")]
+        ttl: String,
     },
 }
 
@@ -79,6 +98,18 @@ pub async fn dispatch() -> Result<(), String> {
                     domain::DomainError::NotFound(_) => format!("no user with the email {email}"),
                     other => other.to_string(),
                 })?;
+            println!("{token}");
+            eprintln!("expires {}", app::fmt_time(expires_at));
+            Ok(())
+        }
+        Command::Dataplane {
+            command: DataplaneCommand::Token { name, ttl },
+        } => {
+            let ttl_ms = parse_duration_ms(&ttl)?;
+            let db = crate::open_db(&config).await?;
+            let (token, expires_at) = domain::traffic::issue_token(&db, &name, ttl_ms)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{token}");
             eprintln!("expires {}", app::fmt_time(expires_at));
             Ok(())

@@ -30,6 +30,8 @@ pub struct Config {
     pub cookie_secure: bool,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
+    /// The DNS suffix of services in connected tenants (`<service>.<tenant-id>.<suffix>`).
+    pub dns_suffix: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -56,6 +58,31 @@ fn number(name: &str, default: i64) -> Result<i64, String> {
             .ok()
             .filter(|n| *n > 0)
             .ok_or_else(|| format!("{name}: expected a positive whole number, got `{v}`")),
+    }
+}
+
+/// A DNS suffix: dot-separated labels of lowercase letters, digits and hyphens.
+fn dns_suffix(raw: Option<String>) -> Result<String, String> {
+    let Some(raw) = raw else {
+        return Ok(domain::network::DEFAULT_DNS_SUFFIX.to_string());
+    };
+    let suffix = raw.trim_matches('.').to_ascii_lowercase();
+    let ok = suffix.len() <= 200
+        && suffix.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    if ok {
+        Ok(suffix)
+    } else {
+        Err(format!(
+            "TENANTRY_DNS_SUFFIX: `{raw}` is not a DNS suffix (labels of letters, digits and hyphens, separated by dots)"
+        ))
     }
 }
 
@@ -110,6 +137,7 @@ impl Config {
             cookie_secure: flag("TENANTRY_COOKIE_SECURE", false)?,
             session_idle_minutes: number("TENANTRY_SESSION_IDLE_MINUTES", 8 * 60)?,
             session_absolute_hours: number("TENANTRY_SESSION_ABSOLUTE_HOURS", 24)?,
+            dns_suffix: dns_suffix(var("TENANTRY_DNS_SUFFIX"))?,
         })
     }
 

@@ -120,6 +120,7 @@ pub async fn build(
             local_login: config.bootstrap_admin_enabled,
         },
         absolute_timeout_ms: config.session_absolute_hours * 3_600_000,
+        dns_suffix: config.dns_suffix.clone(),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),

@@ -15,13 +15,15 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::{Json, Router};
 use domain::scope::{authorize, TenantRef};
 use domain::{directory, members, DomainError, Principal, TenantId, TenantScope, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{OpenApi, ToSchema};
+
+mod ncs;
 
 // ---------------------------------------------------------------- errors
 
@@ -31,6 +33,8 @@ pub struct ApiError {
     status: StatusCode,
     code: String,
     message: String,
+    /// For documents (network policies): each problem with its line.
+    issues: Option<Vec<policy::ncs::Issue>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -44,6 +48,17 @@ pub struct ErrorDetail {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<String>,
+    /// Present when a document was refused: every problem, with its line and column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<IssueJson>>,
+}
+
+/// One problem in a document, at a 1-based line and column.
+#[derive(Serialize, ToSchema)]
+pub struct IssueJson {
+    line: usize,
+    column: usize,
+    message: String,
 }
 
 impl ApiError {
@@ -52,6 +67,7 @@ impl ApiError {
             status,
             code: code.into(),
             message: message.into(),
+            issues: None,
         }
     }
 }
@@ -62,7 +78,9 @@ impl From<DomainError> for ApiError {
         let status = match &e {
             DomainError::NotFound(_) => StatusCode::NOT_FOUND,
             DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-            DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::Invalid { .. } | DomainError::InvalidDocument(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             DomainError::Conflict { .. } => StatusCode::CONFLICT,
             DomainError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
@@ -72,7 +90,11 @@ impl From<DomainError> for ApiError {
             DomainError::Internal(_) => "Internal error.".to_string(),
             other => other.to_string(),
         };
-        ApiError::new(status, code, message)
+        let mut err = ApiError::new(status, code, message);
+        if let DomainError::InvalidDocument(issues) = e {
+            err.issues = Some(issues);
+        }
+        err
     }
 }
 
@@ -83,6 +105,15 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: self.message,
                 field: None,
+                errors: self.issues.map(|list| {
+                    list.into_iter()
+                        .map(|i| IssueJson {
+                            line: i.line,
+                            column: i.column,
+                            message: i.message,
+                        })
+                        .collect()
+                }),
             },
         };
         let mut res = (self.status, Json(body)).into_response();
@@ -252,6 +283,41 @@ fn build(seen: &mut Vec<(&'static str, &'static str)>) -> Router<AppState> {
     r = add(r, "POST", "/connections", post(redeem));
     r = add(r, "GET", "/connections/{id}", get(get_connection));
     r = add(r, "DELETE", "/connections/{id}", delete(revoke_connection));
+    r = add(
+        r,
+        "GET",
+        "/connections/{id}/traffic",
+        get(ncs::connection_traffic),
+    );
+    r = add(r, "POST", "/traffic", post(ncs::ingest_traffic));
+    r = add(r, "GET", "/workspaces", get(ncs::list_workspaces));
+    r = add(r, "POST", "/workspaces", post(ncs::create_workspace));
+    r = add(
+        r,
+        "DELETE",
+        "/workspaces/{id}",
+        delete(ncs::delete_workspace),
+    );
+    r = add(r, "GET", "/services", get(ncs::list_services));
+    r = add(r, "POST", "/services", post(ncs::create_service));
+    r = add(r, "DELETE", "/services/{id}", delete(ncs::delete_service));
+    r = add(r, "GET", "/remote-services", get(ncs::remote_services));
+    r = add(r, "GET", "/network-policies", get(ncs::list_policies));
+    r = add(r, "POST", "/network-policies", post(ncs::create_policy));
+    r = add(r, "GET", "/network-policies/{name}", get(ncs::get_policy));
+    r = add(r, "PUT", "/network-policies/{name}", put(ncs::put_policy));
+    r = add(
+        r,
+        "DELETE",
+        "/network-policies/{name}",
+        delete(ncs::delete_policy),
+    );
+    r = add(
+        r,
+        "POST",
+        "/connectivity-check",
+        post(ncs::connectivity_check),
+    );
     r.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
 }
 
@@ -383,9 +449,15 @@ pub struct ListQuery {
 #[openapi(
     info(title = "Tenantry API", description = "Multi-tenant admin console. Tenant-scoped routes need the ActiveProjectID header."),
     paths(me, list_tenants, create_tenant, get_tenant, create_user, list_members, add_member, remove_member,
-        list_secrets, create_secret, revoke_secret, list_connections, redeem, get_connection, revoke_connection),
+        list_secrets, create_secret, revoke_secret, list_connections, redeem, get_connection, revoke_connection,
+        ncs::connection_traffic, ncs::ingest_traffic, ncs::list_workspaces, ncs::create_workspace, ncs::delete_workspace,
+        ncs::list_services, ncs::create_service, ncs::delete_service, ncs::remote_services, ncs::list_policies,
+        ncs::create_policy, ncs::get_policy, ncs::put_policy, ncs::delete_policy, ncs::connectivity_check),
     components(schemas(ErrorBody, ErrorDetail, MeJson, UserJson, MembershipJson, TenantJson, TenantList, NewTenantJson, NewUserJson, MemberJson, MemberList, NewMemberJson,
-        SecretJson, SecretList, NewSecretJson, IssuedSecretJson, ConnectionJson, ConnectionList, RedeemJson)),
+        SecretJson, SecretList, NewSecretJson, IssuedSecretJson, ConnectionJson, ConnectionList, RedeemJson, IssueJson,
+        ncs::WorkspaceJson, ncs::WorkspaceList, ncs::NewWorkspaceJson, ncs::ServiceJson, ncs::ServiceList, ncs::NewServiceJson,
+        ncs::RemoteServiceJson, ncs::RemoteServiceList, ncs::PolicyJson, ncs::PolicyList, ncs::CheckJson, ncs::CheckResultJson,
+        ncs::TrafficRecordJson, ncs::IngestJson, ncs::DayTrafficJson, ncs::TrafficJson)),
     servers((url = "/api/v1"))
 )]
 pub struct ApiDoc;

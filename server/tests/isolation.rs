@@ -209,6 +209,159 @@ fn server_fn_cases() -> Vec<Case> {
             },
             expect: [Ok, NotFound, Forbidden, NotFound],
         },
+        // NCS networking (seed 000).
+        Case {
+            key: "/fn/list_workspaces",
+            build: |_, _, s| Req::sfn("list_workspaces", &[("tenant", tenant_for(s)), ("q", "")]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/create_workspace",
+            build: |fx, _, s| {
+                Req::sfn(
+                    "create_workspace",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("name", &fx.fresh_name("ws")),
+                        ("labels", "ide"),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/delete_workspace",
+            build: |fx, _, s| {
+                let id = match s {
+                    Side::Own => fx.acme_workspace(),
+                    Side::Other => fx.globex_workspace.clone(),
+                };
+                Req::sfn(
+                    "delete_workspace",
+                    &[("tenant", tenant_for(s)), ("id", &id)],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/list_services",
+            build: |_, _, s| Req::sfn("list_services", &[("tenant", tenant_for(s)), ("q", "")]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/create_service",
+            build: |fx, _, s| {
+                Req::sfn(
+                    "create_service",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("name", &fx.fresh_name("svc")),
+                        ("port", "8443"),
+                        ("protocol", "https"),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/delete_service",
+            build: |fx, _, s| {
+                let id = match s {
+                    Side::Own => fx.acme_service(),
+                    Side::Other => fx.globex_service.clone(),
+                };
+                Req::sfn("delete_service", &[("tenant", tenant_for(s)), ("id", &id)])
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/list_network_policies",
+            build: |_, _, s| {
+                Req::sfn(
+                    "list_network_policies",
+                    &[("tenant", tenant_for(s)), ("q", "")],
+                )
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/network_policy",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_policy.clone(),
+                    Side::Other => fx.globex_policy.clone(),
+                };
+                Req::sfn(
+                    "network_policy",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("name", &name),
+                        ("draft_for", ""),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/save_network_policy",
+            build: |fx, _, s| {
+                let yaml = fx.acme_policy_yaml(&fx.fresh_name("saved"));
+                Req::sfn(
+                    "save_network_policy",
+                    &[("tenant", tenant_for(s)), ("original", ""), ("yaml", &yaml)],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/delete_network_policy",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_pool_policy(),
+                    Side::Other => fx.globex_policy.clone(),
+                };
+                Req::sfn(
+                    "delete_network_policy",
+                    &[("tenant", tenant_for(s)), ("name", &name)],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/check_connectivity",
+            build: |fx, _, s| {
+                let dest = fx.tenant_id("provider_0");
+                Req::sfn(
+                    "check_connectivity",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("workspace_label", "ide"),
+                        ("tenant_id", &dest),
+                        ("service_name", "svc"),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/connection_detail",
+            build: |fx, _, s| {
+                let id = match s {
+                    Side::Own => fx.acme_connection(),
+                    Side::Other => fx.globex_connection.clone(),
+                };
+                Req::sfn(
+                    "connection_detail",
+                    &[("tenant", tenant_for(s)), ("id", &id)],
+                )
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/connection_map",
+            build: |_, _, s| Req::sfn("connection_map", &[("tenant", tenant_for(s)), ("q", "")]),
+            expect: [Forbidden, NotFound, Forbidden, NotFound],
+        },
         Case {
             key: "/fn/create_tenant",
             build: |_, _, s| {
@@ -447,6 +600,252 @@ fn rest_cases() -> Vec<Case> {
                 )
             },
             expect: [S(200), S(404), S(403), S(403)],
+        },
+        // NCS networking (seed 000).
+        Case {
+            key: "GET /workspaces",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/workspaces",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "POST /workspaces",
+            build: |fx, w, s| {
+                Req::api(
+                    "POST",
+                    "/api/v1/workspaces",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(format!(
+                        r#"{{"name":"{}","labels":["ide"]}}"#,
+                        fx.fresh_name("ws")
+                    )),
+                )
+            },
+            expect: [S(201), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "DELETE /workspaces/{id}",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_workspace(),
+                    Side::Other => fx.globex_workspace.clone(),
+                };
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/workspaces/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(204), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "GET /services",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/services",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "POST /services",
+            build: |fx, w, s| {
+                Req::api(
+                    "POST",
+                    "/api/v1/services",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(format!(
+                        r#"{{"name":"{}","port":443,"protocol":"https"}}"#,
+                        fx.fresh_name("svc")
+                    )),
+                )
+            },
+            expect: [S(201), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "DELETE /services/{id}",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_service(),
+                    Side::Other => fx.globex_service.clone(),
+                };
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/services/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(204), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "GET /remote-services",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/remote-services",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "GET /network-policies",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/network-policies",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            // JSON is YAML too: this entry also covers the JSON body.
+            key: "POST /network-policies",
+            build: |fx, w, s| {
+                let body = format!(
+                    r#"{{"kind":"NCSPolicy","metadata":{{"name":"{}"}},"spec":{{"source":{{"workspaceLabel":"ide"}},"destination":{{"tenantID":"{}","serviceName":"svc"}},"action":"allow"}}}}"#,
+                    fx.fresh_name("posted"),
+                    fx.tenant_id("provider_0")
+                );
+                Req::api(
+                    "POST",
+                    "/api/v1/network-policies",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body),
+                )
+            },
+            expect: [S(201), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "GET /network-policies/{name}",
+            build: |fx, w, s| {
+                let name = match s {
+                    Side::Own => fx.acme_policy.clone(),
+                    Side::Other => fx.globex_policy.clone(),
+                };
+                Req::api(
+                    "GET",
+                    &format!("/api/v1/network-policies/{name}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(200), S(404)],
+        },
+        Case {
+            key: "PUT /network-policies/{name}",
+            build: |fx, w, s| {
+                let name = fx.acme_policy.clone();
+                let body = format!(
+                    r#"{{"kind":"NCSPolicy","metadata":{{"name":"{name}"}},"spec":{{"source":{{"workspaceLabel":"ide"}},"destination":{{"tenantID":"{}","serviceName":"svc"}},"action":"allow"}}}}"#,
+                    fx.tenant_id("provider_0")
+                );
+                Req::api(
+                    "PUT",
+                    &format!("/api/v1/network-policies/{name}"),
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body),
+                )
+            },
+            expect: [S(200), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "DELETE /network-policies/{name}",
+            build: |fx, w, s| {
+                let name = match s {
+                    Side::Own => fx.acme_pool_policy(),
+                    Side::Other => fx.globex_policy.clone(),
+                };
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/network-policies/{name}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(204), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "POST /connectivity-check",
+            build: |fx, w, s| {
+                let body = format!(
+                    r#"{{"workspace_label":"ide","tenant_id":"{}","service_name":"svc"}}"#,
+                    fx.tenant_id("provider_0")
+                );
+                Req::api(
+                    "POST",
+                    "/api/v1/connectivity-check",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body),
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            // Only data planes report traffic: people's tokens are refused in any tenant.
+            key: "POST /traffic",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_connection(),
+                    Side::Other => fx.globex_connection.clone(),
+                };
+                let body = format!(
+                    r#"[{{"connection_id":"{id}","bytes":1,"flows":1,"at":{}}}]"#,
+                    domain::now_ms()
+                );
+                Req::api(
+                    "POST",
+                    "/api/v1/traffic",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body),
+                )
+            },
+            expect: [S(403), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "GET /connections/{id}/traffic",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_connection(),
+                    Side::Other => fx.globex_connection.clone(),
+                };
+                Req::api(
+                    "GET",
+                    &format!("/api/v1/connections/{id}/traffic"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(200), S(404)],
         },
     ]
 }

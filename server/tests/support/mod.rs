@@ -96,9 +96,27 @@ pub struct Fx {
     acme_connections: Vec<String>,
     acme_secrets: Vec<String>,
     fresh_secrets: Vec<String>,
+    /// NCS objects: globex's (acme must never reach them) and pools of acme's to delete.
+    pub globex_workspace: String,
+    pub globex_service: String,
+    pub globex_policy: String,
+    /// A policy of acme that tests read and rewrite, never delete.
+    pub acme_policy: String,
+    acme_workspaces: Vec<String>,
+    acme_services: Vec<String>,
+    acme_policies: Vec<String>,
+    next_ncs: [AtomicUsize; 3],
+    next_name: AtomicUsize,
     next_pool: [AtomicUsize; 3],
     next_member: AtomicUsize,
     next_email: AtomicUsize,
+}
+
+/// An NCSPolicy allowing label `ide` to reach `service` of `tenant`.
+pub fn policy_yaml(name: &str, tenant: &str, service: &str) -> String {
+    format!(
+        "kind: NCSPolicy\nmetadata:\n  name: {name}\nspec:\n  source:\n    workspaceLabel: ide\n  destination:\n    tenantID: \"{tenant}\"\n    serviceName: {service}\n  action: allow\n"
+    )
 }
 
 fn form_encode(pairs: &[(String, String)]) -> String {
@@ -130,6 +148,7 @@ impl Fx {
             cookie_secure: false,
             session_idle_minutes: 60,
             session_absolute_hours: 24,
+            dns_suffix: "aether.internal".into(),
         };
         let db = server::open_db(&config).await.unwrap();
         server::bootstrap(&db, &config).await.unwrap();
@@ -237,6 +256,35 @@ impl Fx {
             .id;
         let (mut acme_connections, mut fresh_secrets, mut acme_secrets) =
             (Vec::new(), Vec::new(), Vec::new());
+        // globex consumes initech's `initech-api` and allows its `web` workspaces to it.
+        use domain::network;
+        network::create_service(&db, &initech, "initech-api", 443, "https")
+            .await
+            .unwrap();
+        let globex_workspace =
+            network::create_workspace(&db, &globex, "globex-ws", vec!["web".into()])
+                .await
+                .unwrap()
+                .id;
+        let globex_service = network::create_service(&db, &globex, "globex-api", 80, "http")
+            .await
+            .unwrap()
+            .id;
+        let globex_policy = network::save_policy(
+            &db,
+            &globex,
+            &policy_yaml(
+                "globex-policy",
+                &initech.tenant_id().to_string(),
+                "initech-api",
+            ),
+            network::SaveMode::Create,
+            None,
+        )
+        .await
+        .unwrap()
+        .policy
+        .name;
         for i in 0..8 {
             let t = directory::create_tenant(
                 &db,
@@ -249,17 +297,23 @@ impl Fx {
             .await
             .unwrap();
             let p = authorize(&db, &root, TenantRef::Id(t.id)).await.unwrap();
+            tenants.insert(format!("provider_{i}"), t.id.to_string());
+            network::create_service(&db, &p, "svc", 8080, "http")
+                .await
+                .unwrap();
             let secret = connections::create_secret(&db, &p, None, "")
                 .await
                 .unwrap()
                 .secret;
             if i < 4 {
-                acme_connections.push(
-                    connections::redeem(&db, &acme, &secret, "fixture")
-                        .await
-                        .unwrap()
-                        .id,
-                );
+                let id = connections::redeem(&db, &acme, &secret, "fixture")
+                    .await
+                    .unwrap()
+                    .id;
+                // provider_0's connection is never revoked: acme's policies point there.
+                if i > 0 {
+                    acme_connections.push(id);
+                }
             } else {
                 fresh_secrets.push(secret);
             }
@@ -269,6 +323,48 @@ impl Fx {
                     .unwrap()
                     .info
                     .id,
+            );
+        }
+
+        let provider0 = tenants["provider_0"].clone();
+        let acme_policy = network::save_policy(
+            &db,
+            &acme,
+            &policy_yaml("acme-policy", &provider0, "svc"),
+            network::SaveMode::Create,
+            None,
+        )
+        .await
+        .unwrap()
+        .policy
+        .name;
+        let (mut acme_workspaces, mut acme_services, mut acme_policies) =
+            (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..4 {
+            acme_workspaces.push(
+                network::create_workspace(&db, &acme, &format!("pool-ws-{i}"), vec!["ide".into()])
+                    .await
+                    .unwrap()
+                    .id,
+            );
+            acme_services.push(
+                network::create_service(&db, &acme, &format!("pool-svc-{i}"), 8000 + i, "tcp")
+                    .await
+                    .unwrap()
+                    .id,
+            );
+            acme_policies.push(
+                network::save_policy(
+                    &db,
+                    &acme,
+                    &policy_yaml(&format!("pool-{i}"), &provider0, "svc"),
+                    network::SaveMode::Create,
+                    None,
+                )
+                .await
+                .unwrap()
+                .policy
+                .name,
             );
         }
 
@@ -318,6 +414,15 @@ impl Fx {
             acme_connections,
             acme_secrets,
             fresh_secrets,
+            globex_workspace,
+            globex_service,
+            globex_policy,
+            acme_policy,
+            acme_workspaces,
+            acme_services,
+            acme_policies,
+            next_ncs: Default::default(),
+            next_name: AtomicUsize::new(0),
             next_pool: Default::default(),
             next_member: AtomicUsize::new(0),
             next_email: AtomicUsize::new(0),
@@ -355,6 +460,28 @@ impl Fx {
     /// A secret from another provider that acme may redeem.
     pub fn fresh_secret(&self) -> String {
         self.pick(2, &self.fresh_secrets)
+    }
+
+    /// A name no earlier call used (`<prefix>-<n>`).
+    pub fn fresh_name(&self, prefix: &str) -> String {
+        format!("{prefix}-{}", self.next_name.fetch_add(1, Ordering::SeqCst))
+    }
+    /// A workspace, service or policy of acme to delete (each call a different one).
+    pub fn acme_workspace(&self) -> String {
+        let i = self.next_ncs[0].fetch_add(1, Ordering::SeqCst);
+        self.acme_workspaces[i % self.acme_workspaces.len()].clone()
+    }
+    pub fn acme_service(&self) -> String {
+        let i = self.next_ncs[1].fetch_add(1, Ordering::SeqCst);
+        self.acme_services[i % self.acme_services.len()].clone()
+    }
+    pub fn acme_pool_policy(&self) -> String {
+        let i = self.next_ncs[2].fetch_add(1, Ordering::SeqCst);
+        self.acme_policies[i % self.acme_policies.len()].clone()
+    }
+    /// A valid policy for acme (toward provider_0's `svc`) named `name`.
+    pub fn acme_policy_yaml(&self, name: &str) -> String {
+        policy_yaml(name, &self.tenant_id("provider_0"), "svc")
     }
 
     fn key(who: Who) -> Option<&'static str> {

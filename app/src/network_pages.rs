@@ -1,0 +1,965 @@
+//! NCS Networking pages: Workspaces, Services (with the DNS names of connected
+//! tenants' services), Network Policies with the connectivity check, the policy editor
+//! (which lints as you type with the same parser the server uses), and one
+//! connection's page with its traffic chart, drawn on the server as SVG.
+
+use crate::components::*;
+use crate::network::*;
+use crate::{fmt_date, fmt_time, human_bytes};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+fn cursor_opt(c: String) -> Option<String> {
+    (!c.is_empty()).then_some(c)
+}
+
+/// A page's error banner for row actions (delete and the like).
+fn error_banner(e: Option<crate::error::AppError>) -> impl IntoView {
+    e.map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
+}
+
+// ---------------------------------------------------------------- workspaces
+
+#[component]
+pub fn WorkspacesPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let q = query_param("q");
+    let cursor = query_param("cursor");
+    let create = ServerAction::<CreateWorkspace>::new();
+    let delete = ServerAction::<DeleteWorkspace>::new();
+    let data = Resource::new(
+        move || {
+            (
+                tenant.get(),
+                q.get(),
+                cursor.get(),
+                create.version().get(),
+                delete.version().get(),
+            )
+        },
+        |(t, q, c, ..)| list_workspaces(t, q, cursor_opt(c)),
+    );
+    let form = NodeRef::<leptos::html::Form>::new();
+    reset_on_success(create, form);
+    let err = move || create.value().get().and_then(Result::err);
+    view! {
+        <Title text=move || format!("Workspaces of {}", tenant.get())/>
+        <div class="page-header"><h1 class="page-title">"Workspaces"</h1></div>
+        <p class="page-subtitle">"Workspaces carry labels. Network policies select the workspaces they let through by label."</p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => {
+                        let t = tenant.get_untracked();
+                        let shown = d.items.len();
+                        let create_form = d.can_manage.then(|| {
+                            let t = t.clone();
+                            view! {
+                                <section class="card" aria-labelledby="new-ws-title">
+                                    <h2 class="card-title" id="new-ws-title">"Create workspace"</h2>
+                                    <ActionForm action=create node_ref=form attr:class="form" attr:aria-label="Create workspace">
+                                        <input type="hidden" name="tenant" value=t/>
+                                        {move || err().and_then(|e| e.form_message(&["name", "labels"])).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+                                        {move || matches!(create.value().get(), Some(Ok(()))).then(|| view! { <div class="alert alert-success" role="status">"Workspace created."</div> })}
+                                        <div class="form-row">
+                                            <div class="field">
+                                                <label for="ws-name">"Name"</label>
+                                                <input id="ws-name" name="name" required placeholder="ide-project-a" autocomplete="off"
+                                                    aria-invalid=move || err().and_then(|e| e.for_field("name")).is_some().to_string()
+                                                    aria-describedby="ws-name-error"/>
+                                                <FieldError id="ws-name-error" message=Signal::derive(move || err().and_then(|e| e.for_field("name")))/>
+                                            </div>
+                                            <div class="field">
+                                                <label for="ws-labels">"Labels"</label>
+                                                <input id="ws-labels" name="labels" placeholder="project-a-ide, team-analytics" autocomplete="off"
+                                                    aria-invalid=move || err().and_then(|e| e.for_field("labels")).is_some().to_string()
+                                                    aria-describedby="ws-labels-error"/>
+                                                <FieldError id="ws-labels-error" message=Signal::derive(move || err().and_then(|e| e.for_field("labels")))/>
+                                            </div>
+                                        </div>
+                                        <p class="field-hint">"Names are lowercase letters, digits and hyphens. Separate labels with commas or spaces."</p>
+                                        <div class="form-actions">
+                                            <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>"Create workspace"</button>
+                                        </div>
+                                    </ActionForm>
+                                </section>
+                            }
+                        });
+                        let can_manage = d.can_manage;
+                        let rows = d.items.into_iter().map(|w| {
+                            let t = t.clone();
+                            let name = w.name.clone();
+                            view! {
+                                <tr data-testid="workspace-row">
+                                    <td><strong>{w.name.clone()}</strong></td>
+                                    <td>{if w.labels.is_empty() {
+                                        view! { <span class="muted">"no labels"</span> }.into_any()
+                                    } else {
+                                        w.labels.into_iter().map(|l| view! { <span class="badge badge-info label-chip">{l}</span> " " }).collect_view().into_any()
+                                    }}</td>
+                                    <td class="nowrap">{fmt_time(w.created_at)}<div class="muted">{w.created_by}</div></td>
+                                    <td class="actions">{can_manage.then(|| view! {
+                                        <details class="confirm-inline">
+                                            <summary aria-label=format!("Delete workspace {name}")>"Delete"</summary>
+                                            <div class="confirm-box" role="dialog" aria-label="Confirm deletion">
+                                                <p>"Delete workspace " <strong>{name.clone()}</strong> "? Policies that select its labels stay, but no longer match it."</p>
+                                                <ActionForm action=delete attr:class="form-actions">
+                                                    <input type="hidden" name="tenant" value=t/>
+                                                    <input type="hidden" name="id" value=w.id/>
+                                                    <button class="btn btn-danger btn-sm" type="submit">"Yes, delete"</button>
+                                                </ActionForm>
+                                            </div>
+                                        </details>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        let params = vec![("q".to_string(), q.get_untracked())];
+                        let has_cursor = !cursor.get_untracked().is_empty();
+                        let hint = if !q.get_untracked().is_empty() {
+                            "No workspace matches this search."
+                        } else if can_manage {
+                            "Create one above, and give it the labels your policies will select."
+                        } else {
+                            "A tenant admin creates workspaces."
+                        };
+                        view! {
+                            {create_form}
+                            {move || error_banner(delete.value().get().and_then(Result::err))}
+                            <div class="toolbar">
+                                <form class="search" method="get" role="search">
+                                    <input type="search" name="q" value=q.get_untracked() aria-label="Search workspaces" placeholder="Search by name or label"/>
+                                    <button class="btn" type="submit">"Search"</button>
+                                </form>
+                            </div>
+                            <div class="table-wrap">
+                                {if shown == 0 {
+                                    view! { <EmptyState title="No workspaces".to_string() hint=hint.to_string()/> }.into_any()
+                                } else {
+                                    view! {
+                                        <table class="data-table" aria-label="Workspaces">
+                                            <thead><tr><th>"Name"</th><th>"Labels"</th><th>"Created"</th><th class="actions"><span class="sr-only">"Actions"</span></th></tr></thead>
+                                            <tbody>{rows}</tbody>
+                                        </table>
+                                    }.into_any()
+                                }}
+                            </div>
+                            <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+// ---------------------------------------------------------------- services
+
+#[component]
+pub fn ServicesPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let q = query_param("q");
+    let cursor = query_param("cursor");
+    let create = ServerAction::<CreateService>::new();
+    let delete = ServerAction::<DeleteService>::new();
+    let data = Resource::new(
+        move || {
+            (
+                tenant.get(),
+                q.get(),
+                cursor.get(),
+                create.version().get(),
+                delete.version().get(),
+            )
+        },
+        |(t, q, c, ..)| list_services(t, q, cursor_opt(c)),
+    );
+    let form = NodeRef::<leptos::html::Form>::new();
+    reset_on_success(create, form);
+    let err = move || create.value().get().and_then(Result::err);
+    view! {
+        <Title text=move || format!("Services of {}", tenant.get())/>
+        <div class="page-header"><h1 class="page-title">"Services"</h1></div>
+        <p class="page-subtitle">"Services this tenant offers to connected tenants, and the services connected tenants offer to it."</p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => {
+                        let t = tenant.get_untracked();
+                        let shown = d.items.len();
+                        let can_manage = d.can_manage;
+                        let pattern = format!("<name>.{}.{}", d.tenant_id, d.dns_suffix);
+                        let create_form = can_manage.then(|| {
+                            let t = t.clone();
+                            view! {
+                                <section class="card" aria-labelledby="new-svc-title">
+                                    <h2 class="card-title" id="new-svc-title">"Create service"</h2>
+                                    <ActionForm action=create node_ref=form attr:class="form" attr:aria-label="Create service">
+                                        <input type="hidden" name="tenant" value=t/>
+                                        {move || err().and_then(|e| e.form_message(&["name", "port", "protocol"])).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+                                        {move || matches!(create.value().get(), Some(Ok(()))).then(|| view! { <div class="alert alert-success" role="status">"Service created."</div> })}
+                                        <div class="form-row">
+                                            <div class="field">
+                                                <label for="svc-name">"Name"</label>
+                                                <input id="svc-name" name="name" required placeholder="inventory-api" autocomplete="off"
+                                                    aria-invalid=move || err().and_then(|e| e.for_field("name")).is_some().to_string()
+                                                    aria-describedby="svc-name-error"/>
+                                                <FieldError id="svc-name-error" message=Signal::derive(move || err().and_then(|e| e.for_field("name")))/>
+                                            </div>
+                                            <div class="field field-narrow">
+                                                <label for="svc-port">"Port"</label>
+                                                <input id="svc-port" name="port" type="number" min="1" max="65535" required placeholder="8080"
+                                                    aria-invalid=move || err().and_then(|e| e.for_field("port")).is_some().to_string()
+                                                    aria-describedby="svc-port-error"/>
+                                                <FieldError id="svc-port-error" message=Signal::derive(move || err().and_then(|e| e.for_field("port")))/>
+                                            </div>
+                                            <div class="field field-narrow">
+                                                <label for="svc-protocol">"Protocol"</label>
+                                                <select id="svc-protocol" name="protocol">
+                                                    <option value="tcp">"TCP"</option>
+                                                    <option value="udp">"UDP"</option>
+                                                    <option value="http" selected=true>"HTTP"</option>
+                                                    <option value="https">"HTTPS"</option>
+                                                    <option value="grpc">"gRPC"</option>
+                                                </select>
+                                                <FieldError id="svc-protocol-error" message=Signal::derive(move || err().and_then(|e| e.for_field("protocol")))/>
+                                            </div>
+                                        </div>
+                                        <p class="field-hint">"Connected tenants reach it as " <span class="mono">{pattern}</span> ", once a policy in their tenant allows it."</p>
+                                        <div class="form-actions">
+                                            <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>"Create service"</button>
+                                        </div>
+                                    </ActionForm>
+                                </section>
+                            }
+                        });
+                        let own_dns = |name: &str| format!("{name}.{}.{}", d.tenant_id, d.dns_suffix);
+                        let rows = d.items.into_iter().map(|s| {
+                            let t = t.clone();
+                            let name = s.name.clone();
+                            let dns = own_dns(&s.name);
+                            view! {
+                                <tr data-testid="service-row">
+                                    <td><strong>{s.name.clone()}</strong></td>
+                                    <td class="nowrap">{s.protocol.to_uppercase()} " " <span class="mono">{s.port}</span></td>
+                                    <td class="mono small">{dns}</td>
+                                    <td class="nowrap">{fmt_time(s.created_at)}<div class="muted">{s.created_by}</div></td>
+                                    <td class="actions">{can_manage.then(|| view! {
+                                        <details class="confirm-inline">
+                                            <summary aria-label=format!("Delete service {name}")>"Delete"</summary>
+                                            <div class="confirm-box" role="dialog" aria-label="Confirm deletion">
+                                                <p>"Delete service " <strong>{name.clone()}</strong> "? Connected tenants can no longer reach it, whatever their policies say."</p>
+                                                <ActionForm action=delete attr:class="form-actions">
+                                                    <input type="hidden" name="tenant" value=t/>
+                                                    <input type="hidden" name="id" value=s.id/>
+                                                    <button class="btn btn-danger btn-sm" type="submit">"Yes, delete"</button>
+                                                </ActionForm>
+                                            </div>
+                                        </details>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        let remote_empty = d.remote.is_empty();
+                        let remote_rows = d.remote.into_iter().map(|r| view! {
+                            <tr data-testid="remote-service-row">
+                                <td><strong>{r.name}</strong></td>
+                                <td>{r.tenant_name}<div class="mono muted small">{r.tenant_id}</div></td>
+                                <td class="nowrap">{r.protocol.to_uppercase()} " " <span class="mono">{r.port}</span></td>
+                                <td class="mono" data-testid="dns-name">{r.dns_name}</td>
+                            </tr>
+                        }).collect_view();
+                        let params = vec![("q".to_string(), q.get_untracked())];
+                        let has_cursor = !cursor.get_untracked().is_empty();
+                        let hint = if !q.get_untracked().is_empty() {
+                            "No service matches this search."
+                        } else if can_manage {
+                            "Create one above to offer it to connected tenants."
+                        } else {
+                            "A tenant admin creates services."
+                        };
+                        view! {
+                            {create_form}
+                            {move || error_banner(delete.value().get().and_then(Result::err))}
+                            <section aria-labelledby="own-svc-title">
+                                <h2 class="card-title" id="own-svc-title">"This tenant's services"</h2>
+                                <div class="toolbar">
+                                    <form class="search" method="get" role="search">
+                                        <input type="search" name="q" value=q.get_untracked() aria-label="Search services" placeholder="Search by name"/>
+                                        <button class="btn" type="submit">"Search"</button>
+                                    </form>
+                                </div>
+                                <div class="table-wrap">
+                                    {if shown == 0 {
+                                        view! { <EmptyState title="No services".to_string() hint=hint.to_string()/> }.into_any()
+                                    } else {
+                                        view! {
+                                            <table class="data-table" aria-label="Services">
+                                                <thead><tr><th>"Name"</th><th>"Port"</th><th>"DNS name for connected tenants"</th><th>"Created"</th><th class="actions"><span class="sr-only">"Actions"</span></th></tr></thead>
+                                                <tbody>{rows}</tbody>
+                                            </table>
+                                        }.into_any()
+                                    }}
+                                </div>
+                                <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                            </section>
+                            <section aria-labelledby="remote-svc-title">
+                                <h2 class="card-title" id="remote-svc-title">"Services of connected tenants"</h2>
+                                <div class="table-wrap">
+                                    {if remote_empty {
+                                        view! { <EmptyState title="No connected services".to_string() hint="Services of tenants this one is actively connected with appear here, with the DNS names that reach them.".to_string()/> }.into_any()
+                                    } else {
+                                        view! {
+                                            <table class="data-table" aria-label="Services of connected tenants">
+                                                <thead><tr><th>"Service"</th><th>"Tenant"</th><th>"Port"</th><th>"DNS name"</th></tr></thead>
+                                                <tbody>{remote_rows}</tbody>
+                                            </table>
+                                        }.into_any()
+                                    }}
+                                </div>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+// ---------------------------------------------------------------- policies and the check
+
+/// "Can workspace label X reach service Y of tenant Z?", answered by the server's one
+/// evaluator.
+#[component]
+fn ConnectivityCheck(
+    tenant: String,
+    labels: Vec<String>,
+    peers: Vec<Peer>,
+    remote: Vec<RemoteRow>,
+) -> impl IntoView {
+    let check = ServerAction::<CheckConnectivity>::new();
+    let mut services: Vec<String> = remote.into_iter().map(|r| r.name).collect();
+    services.sort();
+    services.dedup();
+    let no_peers = peers.is_empty();
+    view! {
+        <section class="card" aria-labelledby="check-title">
+            <h2 class="card-title" id="check-title">"Connectivity check"</h2>
+            <p class="muted">"Can workspaces with a label reach a service of a connected tenant? The answer names its reason."</p>
+            {if no_peers {
+                view! { <EmptyState title="No connected tenants".to_string() hint="Connect to another tenant first (Cross-Tenant Connections).".to_string()/> }.into_any()
+            } else {
+                view! {
+                    <ActionForm action=check attr:class="form" attr:aria-label="Connectivity check">
+                        <input type="hidden" name="tenant" value=tenant/>
+                        <div class="form-row">
+                            <div class="field">
+                                <label for="check-label">"Workspace label"</label>
+                                <input id="check-label" name="workspace_label" list="check-labels" required autocomplete="off" placeholder="project-a-ide"/>
+                                <datalist id="check-labels">{labels.into_iter().map(|l| view! { <option value=l/> }).collect_view()}</datalist>
+                            </div>
+                            <div class="field">
+                                <label for="check-tenant">"Destination tenant"</label>
+                                <select id="check-tenant" name="tenant_id">
+                                    {peers.into_iter().map(|p| {
+                                        let label = format!("{}{}", p.tenant_name, if p.active { "" } else { " (revoked)" });
+                                        view! { <option value=p.tenant_id>{label}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="check-service">"Service"</label>
+                                <input id="check-service" name="service_name" list="check-services" required autocomplete="off" placeholder="inventory-api"/>
+                                <datalist id="check-services">{services.into_iter().map(|s| view! { <option value=s/> }).collect_view()}</datalist>
+                            </div>
+                        </div>
+                        <div class="form-actions">
+                            <button class="btn btn-primary" type="submit" disabled=move || check.pending().get()>"Check"</button>
+                        </div>
+                        {move || check.value().get().map(|r| match r {
+                            Ok(r) => {
+                                let class = if r.allowed { "check-result check-allowed" } else { "check-result check-denied" };
+                                view! {
+                                    <div class=class role="status" data-testid="check-result" data-reason=r.reason.clone()>
+                                        <strong>{if r.allowed { "Allowed" } else { "Denied" }}</strong>
+                                        <span>{r.explanation}</span>
+                                    </div>
+                                }.into_any()
+                            }
+                            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                        })}
+                    </ActionForm>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn PoliciesPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let q = query_param("q");
+    let cursor = query_param("cursor");
+    let saved = query_param("saved");
+    let delete = ServerAction::<DeleteNetworkPolicy>::new();
+    let data = Resource::new(
+        move || (tenant.get(), q.get(), cursor.get(), delete.version().get()),
+        |(t, q, c, _)| list_network_policies(t, q, cursor_opt(c)),
+    );
+    view! {
+        <Title text=move || format!("Network policies of {}", tenant.get())/>
+        <div class="page-header">
+            <h1 class="page-title">"Network Policies"</h1>
+        </div>
+        <p class="page-subtitle">"Connections allow nothing by default. An NCSPolicy allows (or denies) traffic from workspaces with a label to one service of a connected tenant."</p>
+        {move || (!saved.get().is_empty()).then(|| view! { <div class="alert alert-success" role="status">"Policy " <strong>{saved.get()}</strong> " saved."</div> })}
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => {
+                        let t = tenant.get_untracked();
+                        let shown = d.items.len();
+                        let can_manage = d.can_manage;
+                        let rows = d.items.into_iter().map(|p| {
+                            let t2 = t.clone();
+                            let name = p.name.clone();
+                            let edit = format!("/t/{}/network-policies/{}", t, encode(&p.name));
+                            let (class, text) = if p.action == "allow" { ("badge badge-ok", "allow") } else { ("badge badge-danger", "deny") };
+                            view! {
+                                <tr data-testid="policy-row">
+                                    <td><a href=edit><strong>{p.name.clone()}</strong></a></td>
+                                    <td class="mono">{p.workspace_label}</td>
+                                    <td>{p.tenant_name.unwrap_or_else(|| "not connected".into())}<div class="mono muted small">{p.tenant_id}</div></td>
+                                    <td class="mono">{p.service_name}</td>
+                                    <td><span class=class>{text}</span></td>
+                                    <td class="nowrap">{fmt_time(p.updated_at)}<div class="muted">{p.updated_by}</div></td>
+                                    <td class="actions">{can_manage.then(|| view! {
+                                        <details class="confirm-inline">
+                                            <summary aria-label=format!("Delete policy {name}")>"Delete"</summary>
+                                            <div class="confirm-box" role="dialog" aria-label="Confirm deletion">
+                                                <p>"Delete policy " <strong>{name.clone()}</strong> "? Traffic it allowed is denied again at once."</p>
+                                                <ActionForm action=delete attr:class="form-actions">
+                                                    <input type="hidden" name="tenant" value=t2/>
+                                                    <input type="hidden" name="name" value=name.clone()/>
+                                                    <button class="btn btn-danger btn-sm" type="submit">"Yes, delete"</button>
+                                                </ActionForm>
+                                            </div>
+                                        </details>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        let params = vec![("q".to_string(), q.get_untracked())];
+                        let has_cursor = !cursor.get_untracked().is_empty();
+                        let hint = if !q.get_untracked().is_empty() {
+                            "No policy matches this search."
+                        } else {
+                            "Without a policy, connected tenants' services are unreachable (default deny)."
+                        };
+                        let new_href = format!("/t/{t}/network-policies/new");
+                        view! {
+                            <ConnectivityCheck tenant=t.clone() labels=d.labels peers=d.peers remote=d.remote/>
+                            {move || error_banner(delete.value().get().and_then(Result::err))}
+                            <section aria-labelledby="policies-title">
+                                <div class="section-header">
+                                    <h2 class="card-title" id="policies-title">"Policies"</h2>
+                                    {can_manage.then(|| view! { <a class="btn btn-primary" href=new_href>"New policy"</a> })}
+                                </div>
+                                <div class="toolbar">
+                                    <form class="search" method="get" role="search">
+                                        <input type="search" name="q" value=q.get_untracked() aria-label="Search policies" placeholder="Search by name"/>
+                                        <button class="btn" type="submit">"Search"</button>
+                                    </form>
+                                </div>
+                                <div class="table-wrap">
+                                    {if shown == 0 {
+                                        view! { <EmptyState title="No network policies".to_string() hint=hint.to_string()/> }.into_any()
+                                    } else {
+                                        view! {
+                                            <table class="data-table" aria-label="Network policies">
+                                                <thead><tr><th>"Name"</th><th>"Workspace label"</th><th>"Destination tenant"</th><th>"Service"</th><th>"Action"</th><th>"Updated"</th><th class="actions"><span class="sr-only">"Actions"</span></th></tr></thead>
+                                                <tbody>{rows}</tbody>
+                                            </table>
+                                        }.into_any()
+                                    }}
+                                </div>
+                                <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The character range (UTF-16 units, as the browser counts) of 1-based `line` in
+/// `text`, for selecting it in the editor.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn line_range(text: &str, line: usize) -> (u32, u32) {
+    let mut start = 0usize;
+    for (i, l) in text.split('\n').enumerate() {
+        let end = start + l.encode_utf16().count();
+        if i + 1 == line {
+            return (start as u32, end as u32);
+        }
+        start = end + 1;
+    }
+    (start as u32, start as u32)
+}
+
+#[component]
+pub fn PolicyEditorPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let params = use_params_map();
+    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let draft_for = query_param("for");
+    let doc = Resource::new(
+        move || (tenant.get(), name.get(), draft_for.get()),
+        |(t, n, f)| network_policy(t, if n == "new" { String::new() } else { n }, f),
+    );
+    view! {
+        <Title text=move || if name.get() == "new" { "New network policy".to_string() } else { format!("Policy {}", name.get()) }/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match doc.await {
+                    Ok(d) => view! { <PolicyEditor tenant=tenant.get_untracked() doc=d/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
+    let save = ServerAction::<SaveNetworkPolicy>::new();
+    let delete = ServerAction::<DeleteNetworkPolicy>::new();
+    let (text, set_text) = signal(doc.yaml.clone());
+    let area = NodeRef::<leptos::html::Textarea>::new();
+    // The same parser as the server's, here compiled to wasm: shape errors show while
+    // typing; connection and service are checked by the server on save.
+    let lint = Memo::new(move |_| text.with(|t| policy::ncs::parse(t).err().unwrap_or_default()));
+    let server_issues = move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.issues())
+            .unwrap_or_default()
+    };
+    let bad_lines = move || {
+        let mut lines: Vec<usize> = lint
+            .get()
+            .iter()
+            .chain(server_issues().iter())
+            .map(|i| i.line)
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        lines
+    };
+    let goto = move |line: usize| {
+        #[cfg(feature = "hydrate")]
+        if let Some(el) = area.get_untracked() {
+            let (start, end) = line_range(&text.get_untracked(), line);
+            let _ = el.focus();
+            let _ = el.set_selection_range(start, end);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (line, area);
+    };
+    let issue_list = move |issues: Vec<policy::ncs::Issue>, testid: &'static str| {
+        view! {
+            <ul class="issue-list" data-testid=testid>
+                {issues.into_iter().map(|i| {
+                    let line = i.line;
+                    view! {
+                        <li>
+                            <button type="button" class="issue-line" on:click=move |_| goto(line)>{format!("Line {}, column {}", i.line, i.column)}</button>
+                            " " {i.message}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    };
+    let is_new = doc.name.is_none();
+    let title = doc
+        .name
+        .clone()
+        .map(|n| format!("Policy {n}"))
+        .unwrap_or_else(|| "New network policy".into());
+    let original = doc.name.clone().unwrap_or_default();
+    let back = format!("/t/{tenant}/network-policies");
+    let t_delete = tenant.clone();
+    let t_form = tenant.clone();
+    let can_manage = doc.can_manage;
+    view! {
+        <div class="page-header">
+            <h1 class="page-title">{title}</h1>
+            <a class="btn" href=back.clone()>"Back to policies"</a>
+        </div>
+        <p class="page-subtitle">
+            {doc.updated.clone().map(|(at, by)| format!("Last changed {} by {by}. ", fmt_time(at)))}
+            "The document is an NCSPolicy: " <span class="mono">"kind"</span> ", " <span class="mono">"metadata.name"</span> ", "
+            <span class="mono">"spec.source.workspaceLabel"</span> ", " <span class="mono">"spec.destination.tenantID"</span> ", "
+            <span class="mono">"spec.destination.serviceName"</span> " and " <span class="mono">"spec.action"</span> " (allow or deny)."
+        </p>
+        <ActionForm action=save attr:class="form" attr:aria-label="Policy editor">
+            <input type="hidden" name="tenant" value=t_form/>
+            <input type="hidden" name="original" value=original/>
+            {move || save.value().get().and_then(Result::err).map(|e| {
+                let issues = e.issues();
+                view! {
+                    <div class="alert alert-error" role="alert" data-testid="save-error">
+                        <p><strong>"Not saved. "</strong>{e.to_string()}</p>
+                        {(!issues.is_empty()).then(|| issue_list(issues, "server-issues"))}
+                    </div>
+                }
+            })}
+            <div class="field">
+                <label for="policy-yaml">"Policy (YAML)"</label>
+                <div class="editor">
+                    <pre class="editor-gutter" aria-hidden="true">
+                        {move || {
+                            let bad = bad_lines();
+                            let n = text.with(|t| t.split('\n').count()).max(1);
+                            (1..=n).map(|i| {
+                                let class = if bad.contains(&i) { "gutter-line gutter-bad" } else { "gutter-line" };
+                                view! { <span class=class>{i}</span> }
+                            }).collect_view()
+                        }}
+                    </pre>
+                    <textarea
+                        id="policy-yaml"
+                        class="editor-text mono"
+                        name="yaml"
+                        node_ref=area
+                        spellcheck="false"
+                        wrap="off"
+                        autocomplete="off"
+                        readonly=!can_manage
+                        rows=move || text.with(|t| t.split('\n').count() + 1).max(12).to_string()
+                        aria-describedby="policy-lint"
+                        on:input=move |ev| {
+                            set_text.set(event_target_value(&ev));
+                            save.value().set(None);
+                        }
+                    >{doc.yaml.clone()}</textarea>
+                </div>
+            </div>
+            <div id="policy-lint" class="lint" aria-live="polite">
+                {move || {
+                    let issues = lint.get();
+                    if issues.is_empty() {
+                        view! { <p class="lint-ok" data-testid="lint-ok">"The document's shape is valid. The connection and the service are checked when you save."</p> }.into_any()
+                    } else {
+                        issue_list(issues, "lint-issues").into_any()
+                    }
+                }}
+            </div>
+            {can_manage.then(|| view! {
+                <div class="form-actions">
+                    <button class="btn btn-primary" type="submit" disabled=move || save.pending().get()>{if is_new { "Create policy" } else { "Save policy" }}</button>
+                    <a class="btn" href=back.clone()>"Cancel"</a>
+                </div>
+            })}
+        </ActionForm>
+        {(can_manage && !is_new).then(|| {
+            let name = doc.name.clone().unwrap_or_default();
+            view! {
+                <section class="card danger-zone" aria-labelledby="delete-title">
+                    <h2 class="card-title" id="delete-title">"Delete this policy"</h2>
+                    {move || error_banner(delete.value().get().and_then(Result::err))}
+                    {move || matches!(delete.value().get(), Some(Ok(()))).then(|| view! { <div class="alert alert-success" role="status">"Deleted. " <a href=format!("/t/{}/network-policies", t_delete)>"Back to policies"</a></div> })}
+                    <details class="confirm-inline">
+                        <summary>"Delete policy"</summary>
+                        <div class="confirm-box" role="dialog" aria-label="Confirm deletion">
+                            <p>"Delete " <strong>{name.clone()}</strong> "? Traffic it allowed is denied again at once."</p>
+                            <ActionForm action=delete attr:class="form-actions">
+                                <input type="hidden" name="tenant" value=tenant.clone()/>
+                                <input type="hidden" name="name" value=name.clone()/>
+                                <button class="btn btn-danger btn-sm" type="submit">"Yes, delete"</button>
+                            </ActionForm>
+                        </div>
+                    </details>
+                </section>
+            }
+        })}
+    }
+}
+
+// ---------------------------------------------------------------- one connection
+
+/// Bytes per day as bars, drawn on the server (inline SVG, no script): the page is
+/// complete without JavaScript, and each bar has a tooltip with its numbers.
+#[component]
+fn TrafficChart(days: Vec<DayRow>) -> impl IntoView {
+    const W: f64 = 720.0;
+    const H: f64 = 160.0;
+    const TOP: f64 = 12.0;
+    const LEFT: f64 = 64.0;
+    const BOTTOM: f64 = 22.0;
+    let max = days.iter().map(|d| d.bytes).max().unwrap_or(0).max(1);
+    let n = days.len().max(1) as f64;
+    let slot = (W - LEFT) / n;
+    let plot_h = H - TOP - BOTTOM;
+    let first = days
+        .first()
+        .map(|d| fmt_date(d.day_start))
+        .unwrap_or_default();
+    let last = days
+        .last()
+        .map(|d| fmt_date(d.day_start))
+        .unwrap_or_default();
+    let bars = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let h = if d.bytes == 0 { 0.0 } else { (d.bytes as f64 / max as f64 * plot_h).max(2.0) };
+            let x = LEFT + i as f64 * slot + slot * 0.15;
+            let tip = format!("{}: {}, {} flows", fmt_date(d.day_start), human_bytes(d.bytes), d.flows);
+            view! {
+                <rect class="chart-bar" x=format!("{x:.1}") y=format!("{:.1}", TOP + plot_h - h) width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}")>
+                    <title>{tip}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    let label = format!(
+        "Bytes per day from {first} to {last}; peak {}",
+        human_bytes(max)
+    );
+    let f = |v: f64| format!("{v:.1}");
+    view! {
+        <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label data-testid="traffic-chart">
+            <line class="chart-axis" x1=f(LEFT) y1=f(TOP + plot_h) x2=f(W) y2=f(TOP + plot_h)/>
+            <line class="chart-grid" x1=f(LEFT) y1=f(TOP) x2=f(W) y2=f(TOP)/>
+            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + 4.0) text-anchor="end">{human_bytes(max)}</text>
+            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + plot_h) text-anchor="end">"0"</text>
+            {bars}
+            <text class="chart-label" x=f(LEFT) y=f(H - 4.0)>{first}</text>
+            <text class="chart-label" x=f(W) y=f(H - 4.0) text-anchor="end">{last}</text>
+        </svg>
+    }
+}
+
+#[component]
+pub fn ConnectionPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let data = Resource::new(
+        move || (tenant.get(), id.get()),
+        |(t, id)| connection_detail(t, id),
+    );
+    view! {
+        <Title text=move || format!("Connection of {}", tenant.get())/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => {
+                        let t = tenant.get_untracked();
+                        let c = d.connection.clone();
+                        let (class, text) = crate::connections::connection_badge(&c);
+                        let total_bytes: i64 = d.days.iter().map(|x| x.bytes).sum();
+                        let total_flows: i64 = d.days.iter().map(|x| x.flows).sum();
+                        let draft = (c.status == "Active" && c.allowed_policies == 0 && d.can_manage)
+                            .then(|| format!("/t/{t}/network-policies/new?for={}", c.remote_tenant_id));
+                        let services_empty = d.services.is_empty();
+                        let service_rows = d.services.into_iter().map(|r| view! {
+                            <tr data-testid="remote-service-row">
+                                <td><strong>{r.name}</strong></td>
+                                <td class="nowrap">{r.protocol.to_uppercase()} " " <span class="mono">{r.port}</span></td>
+                                <td class="mono" data-testid="dns-name">{r.dns_name}</td>
+                            </tr>
+                        }).collect_view();
+                        let provides = c.direction == "provides";
+                        view! {
+                            <div class="page-header">
+                                <h1 class="page-title">{format!("Connection with {}", c.remote_tenant_name)}</h1>
+                                <a class="btn" href=format!("/t/{t}/connections")>"All connections"</a>
+                            </div>
+                            <dl class="facts">
+                                <div><dt>"Remote tenant"</dt><dd>{c.remote_tenant_name.clone()}<div class="mono muted small" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</div></dd></div>
+                                <div><dt>"Direction"</dt><dd>{if provides { "This tenant provides to it" } else { "This tenant consumes from it" }}</dd></div>
+                                <div><dt>"Status"</dt><dd><span class=class data-testid="connection-status">{text}</span>
+                                    {draft.map(|href| view! { <div><a class="small" href=href>"Draft an allow policy"</a></div> })}</dd></div>
+                                <div><dt>"Made"</dt><dd>{fmt_time(c.created_at)}<div class="muted small">{c.created_by.clone()}</div></dd></div>
+                                {c.revoked_by.clone().map(|by| view! { <div><dt>"Revoked by"</dt><dd>{by}</dd></div> })}
+                            </dl>
+                            <section class="card" aria-labelledby="traffic-title">
+                                <h2 class="card-title" id="traffic-title">"Traffic, last 30 days"</h2>
+                                <p class="muted" data-testid="traffic-total">{format!("{} in {} flows, reported by the data plane.", human_bytes(total_bytes), total_flows)}</p>
+                                <TrafficChart days=d.days/>
+                            </section>
+                            <section aria-labelledby="reach-title">
+                                <h2 class="card-title" id="reach-title">{format!("Services of {}", c.remote_tenant_name)}</h2>
+                                <div class="table-wrap">
+                                    {if services_empty {
+                                        let hint = if c.status == "Active" { "This tenant offers no services yet." } else { "The connection is revoked: nothing is reachable." };
+                                        view! { <EmptyState title="No services".to_string() hint=hint.to_string()/> }.into_any()
+                                    } else {
+                                        view! {
+                                            <table class="data-table" aria-label="Services across this connection">
+                                                <thead><tr><th>"Service"</th><th>"Port"</th><th>"DNS name"</th></tr></thead>
+                                                <tbody>{service_rows}</tbody>
+                                            </table>
+                                        }.into_any()
+                                    }}
+                                </div>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+// ---------------------------------------------------------------- the platform's view
+
+/// The tenants of the listed connections on a circle, a line per connection: solid when
+/// active, dashed when revoked, thicker with more traffic. Drawn on the server.
+#[component]
+fn ConnectionGraph(rows: Vec<MapRow>) -> impl IntoView {
+    const SIZE: f64 = 420.0;
+    let mut nodes: Vec<(String, String)> = Vec::new();
+    for r in &rows {
+        for (id, name) in [
+            (&r.provider_id, &r.provider_name),
+            (&r.consumer_id, &r.consumer_name),
+        ] {
+            if !nodes.iter().any(|(i, _)| i == id) {
+                nodes.push((id.clone(), name.clone()));
+            }
+        }
+    }
+    let n = nodes.len().max(1) as f64;
+    let (c, radius) = (SIZE / 2.0, SIZE / 2.0 - 70.0);
+    let at = |i: usize| {
+        let a = std::f64::consts::TAU * i as f64 / n - std::f64::consts::FRAC_PI_2;
+        (c + radius * a.cos(), c + radius * a.sin())
+    };
+    let index = |id: &str| nodes.iter().position(|(i, _)| i == id).unwrap_or(0);
+    let max = rows.iter().map(|r| r.bytes).max().unwrap_or(0).max(1) as f64;
+    let f = |v: f64| format!("{v:.1}");
+    let edges = rows
+        .iter()
+        .map(|r| {
+            let (x1, y1) = at(index(&r.provider_id));
+            let (x2, y2) = at(index(&r.consumer_id));
+            let class = if r.status == "Active" { "graph-edge" } else { "graph-edge graph-edge-revoked" };
+            let width = 1.5 + 4.0 * (r.bytes as f64 / max);
+            let tip = format!("{} → {}: {}, {}", r.provider_name, r.consumer_name, r.status, human_bytes(r.bytes));
+            view! { <line class=class x1=f(x1) y1=f(y1) x2=f(x2) y2=f(y2) stroke-width=f(width)><title>{tip}</title></line> }
+        })
+        .collect_view();
+    let dots = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, (_, name))| {
+            let (x, y) = at(i);
+            let anchor = if x < c - 1.0 { "end" } else if x > c + 1.0 { "start" } else { "middle" };
+            let dx = if anchor == "end" { -10.0 } else if anchor == "start" { 10.0 } else { 0.0 };
+            let dy = if y < c { -8.0 } else { 16.0 };
+            view! {
+                <circle class="graph-node" cx=f(x) cy=f(y) r="7"><title>{name.clone()}</title></circle>
+                <text class="graph-label" x=f(x + dx) y=f(y + if anchor == "middle" { dy } else { 4.0 }) text-anchor=anchor>{name.clone()}</text>
+            }
+        })
+        .collect_view();
+    let label = format!(
+        "{} tenants joined by {} connections",
+        nodes.len(),
+        rows.len()
+    );
+    view! {
+        <svg class="graph" viewBox=format!("0 0 {SIZE} {SIZE}") role="img" aria-label=label data-testid="connection-graph">
+            {edges}
+            {dots}
+        </svg>
+    }
+}
+
+#[component]
+pub fn ConnectionMapPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let q = query_param("q");
+    let cursor = query_param("cursor");
+    let data = Resource::new(
+        move || (tenant.get(), q.get(), cursor.get()),
+        |(t, q, c)| connection_map(t, q, cursor_opt(c)),
+    );
+    view! {
+        <Title text="Connections of all tenants"/>
+        <div class="page-header"><h1 class="page-title">"Connection map"</h1></div>
+        <p class="page-subtitle">"Every cross-tenant connection on the platform: who provides to whom, its status, and its traffic over the last 30 days."</p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => {
+                        let shown = d.items.len();
+                        let rows = d.items.clone().into_iter().map(|r| {
+                            let (class, text) = if r.status == "Active" { ("badge badge-ok", "Active") } else { ("badge badge-danger", "Revoked") };
+                            view! {
+                                <tr data-testid="map-row">
+                                    <td><strong>{r.provider_name}</strong><div class="mono muted small">{r.provider_id}</div></td>
+                                    <td><strong>{r.consumer_name}</strong><div class="mono muted small">{r.consumer_id}</div></td>
+                                    <td><span class=class>{text}</span></td>
+                                    <td class="nowrap">{human_bytes(r.bytes)}<div class="muted small">{format!("{} flows", r.flows)}</div></td>
+                                    <td class="nowrap">{fmt_time(r.created_at)}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        let params = vec![("q".to_string(), q.get_untracked())];
+                        let has_cursor = !cursor.get_untracked().is_empty();
+                        view! {
+                            <div class="toolbar">
+                                <form class="search" method="get" role="search">
+                                    <input type="search" name="q" value=q.get_untracked() aria-label="Search connections" placeholder="Search by tenant name"/>
+                                    <button class="btn" type="submit">"Search"</button>
+                                </form>
+                            </div>
+                            {if shown == 0 {
+                                let hint = if q.get_untracked().is_empty() { "Tenants connect to each other with one-time secrets; their connections appear here." } else { "No connection matches this search." };
+                                view! { <EmptyState title="No connections".to_string() hint=hint.to_string()/> }.into_any()
+                            } else {
+                                view! {
+                                    <div class="map-grid">
+                                        <section class="card" aria-label="Connection graph"><ConnectionGraph rows=d.items/></section>
+                                        <div class="table-wrap">
+                                            <table class="data-table" aria-label="All connections">
+                                                <thead><tr><th>"Provider"</th><th>"Consumer"</th><th>"Status"</th><th>"Traffic (30 days)"</th><th>"Made"</th></tr></thead>
+                                                <tbody>{rows}</tbody>
+                                            </table>
+                                        </div>
+                                    </div>
+                                }.into_any()
+                            }}
+                            <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn line_ranges_count_utf16_units() {
+        let text = "kind: x\nname: é\n\nlast";
+        assert_eq!(super::line_range(text, 1), (0, 7));
+        assert_eq!(super::line_range(text, 2), (8, 15));
+        assert_eq!(super::line_range(text, 3), (16, 16));
+        assert_eq!(super::line_range(text, 4), (17, 21));
+    }
+}
