@@ -170,5 +170,16 @@ test.describe('without JavaScript', () => {
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
     await expect(page.getByTestId('audit-row').filter({ hasText: 'member.add' }).first()).toBeVisible();
+
+    // A connection secret issued by a plain form post is shown once after the redirect,
+    // and never again.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cross-Tenant Connections' }).click();
+    await page.getByLabel('Note', { exact: true }).fill('no-js secret');
+    await page.getByRole('button', { name: 'Create connection secret' }).click();
+    await expect(page).toHaveURL(/\/t\/acme\/connections/);
+    await expect(page.getByTestId('secret-value')).toHaveValue(/^ncs_[0-9a-f]{64}$/);
+    await expect(page.getByTestId('secret-row').filter({ hasText: 'no-js secret' })).toContainText('Pending');
+    await page.reload();
+    await expect(page.getByTestId('secret-value')).toHaveCount(0);
   });
 });
