@@ -65,14 +65,14 @@ pub fn WorkspacesPage() -> impl IntoView {
                                         <div class="form-row">
                                             <div class="field">
                                                 <label for="ws-name">"Name"</label>
-                                                <input id="ws-name" name="name" required placeholder="ide-project-a" autocomplete="off"
+                                                <input id="ws-name" type="text" name="name" required placeholder="ide-project-a" autocomplete="off"
                                                     aria-invalid=move || err().and_then(|e| e.for_field("name")).is_some().to_string()
                                                     aria-describedby="ws-name-error"/>
                                                 <FieldError id="ws-name-error" message=Signal::derive(move || err().and_then(|e| e.for_field("name")))/>
                                             </div>
                                             <div class="field">
                                                 <label for="ws-labels">"Labels"</label>
-                                                <input id="ws-labels" name="labels" placeholder="project-a-ide, team-analytics" autocomplete="off"
+                                                <input id="ws-labels" type="text" name="labels" placeholder="project-a-ide, team-analytics" autocomplete="off"
                                                     aria-invalid=move || err().and_then(|e| e.for_field("labels")).is_some().to_string()
                                                     aria-describedby="ws-labels-error"/>
                                                 <FieldError id="ws-labels-error" message=Signal::derive(move || err().and_then(|e| e.for_field("labels")))/>
@@ -203,7 +203,7 @@ pub fn ServicesPage() -> impl IntoView {
                                         <div class="form-row">
                                             <div class="field">
                                                 <label for="svc-name">"Name"</label>
-                                                <input id="svc-name" name="name" required placeholder="inventory-api" autocomplete="off"
+                                                <input id="svc-name" type="text" name="name" required placeholder="inventory-api" autocomplete="off"
                                                     aria-invalid=move || err().and_then(|e| e.for_field("name")).is_some().to_string()
                                                     aria-describedby="svc-name-error"/>
                                                 <FieldError id="svc-name-error" message=Signal::derive(move || err().and_then(|e| e.for_field("name")))/>
@@ -358,7 +358,7 @@ fn ConnectivityCheck(
                         <div class="form-row">
                             <div class="field">
                                 <label for="check-label">"Workspace label"</label>
-                                <input id="check-label" name="workspace_label" list="check-labels" required autocomplete="off" placeholder="project-a-ide"/>
+                                <input id="check-label" type="text" name="workspace_label" list="check-labels" required autocomplete="off" placeholder="project-a-ide"/>
                                 <datalist id="check-labels">{labels.into_iter().map(|l| view! { <option value=l/> }).collect_view()}</datalist>
                             </div>
                             <div class="field">
@@ -372,7 +372,7 @@ fn ConnectivityCheck(
                             </div>
                             <div class="field">
                                 <label for="check-service">"Service"</label>
-                                <input id="check-service" name="service_name" list="check-services" required autocomplete="off" placeholder="inventory-api"/>
+                                <input id="check-service" type="text" name="service_name" list="check-services" required autocomplete="off" placeholder="inventory-api"/>
                                 <datalist id="check-services">{services.into_iter().map(|s| view! { <option value=s/> }).collect_view()}</datalist>
                             </div>
                         </div>
@@ -609,7 +609,7 @@ fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
             <span class="mono">"spec.source.workspaceLabel"</span> ", " <span class="mono">"spec.destination.tenantID"</span> ", "
             <span class="mono">"spec.destination.serviceName"</span> " and " <span class="mono">"spec.action"</span> " (allow or deny)."
         </p>
-        <ActionForm action=save attr:class="form" attr:aria-label="Policy editor">
+        <ActionForm action=save attr:class="form form-wide" attr:aria-label="Policy editor">
             <input type="hidden" name="tenant" value=t_form/>
             <input type="hidden" name="original" value=original/>
             {move || save.value().get().and_then(Result::err).map(|e| {

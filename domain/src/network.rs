@@ -573,9 +573,21 @@ pub async fn validate_policy(
         return Err(DomainError::InvalidDocument(vec![at.tenant_id.issue(why)]));
     };
     if !remote_service_exists(db, *remote, &p.service_name).await? {
+        // Name a few that do exist: the likely fix is a typo.
+        let offered: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM services WHERE tenant_id = $1 ORDER BY name LIMIT 6",
+        )
+        .bind(remote.as_text())
+        .fetch_all(db.pool())
+        .await?;
+        let hint = match offered.len() {
+            0 => " It offers none yet.".to_string(),
+            1..=5 => format!(" It offers: {}.", offered.join(", ")),
+            _ => format!(" It offers: {}, …", offered[..5].join(", ")),
+        };
         return Err(DomainError::InvalidDocument(vec![at.service_name.issue(
             format!(
-                "Tenant {remote_name} offers no service named `{}`.",
+                "Tenant {remote_name} offers no service named `{}`.{hint}",
                 p.service_name
             ),
         )]));

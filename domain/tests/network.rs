@@ -259,6 +259,10 @@ both!(
         );
         assert_eq!(errs[0].0, 9);
         assert!(errs[0].1.contains("no service named"));
+        assert!(
+            errs[0].1.contains("It offers: global-inventory-api."),
+            "{errs:?}"
+        );
         // Shape errors come from the parser, all at once.
         let text = seed_policy(&pid, "Bad_Name", "maybe").replace("spec:", "spec:\n  extra: 1");
         let errs = issues(

@@ -115,7 +115,7 @@ test('provider issues a secret, consumer connects, a policy allows a service, an
     await expect(result).toHaveText(expected);
     await expect(result).toHaveAttribute('data-reason', reason);
   };
-  await check(/^Denied.*no policy allows/, 'no_policy');
+  await check(/^Denied.*No policy allows/, 'no_policy');
 
   // Draft an allow policy from the connection; the editor lints as you type.
   await sam.goto('/t/south/connections');

@@ -191,6 +191,9 @@ fn is_null(s: &MarkedScalarNode) -> bool {
 struct Fields<'a> {
     map: &'a MarkedMappingNode,
     path: &'static str,
+    /// Where the key naming this mapping is (the top of the document for the root), where
+    /// a missing field is reported.
+    at: Pos,
 }
 
 impl<'a> Fields<'a> {
@@ -223,7 +226,7 @@ impl<'a> Fields<'a> {
         let found = self.map.get_node(key);
         if found.is_none() {
             let full = self.full(key);
-            issues.push(pos_of(self.map.span()).issue(format!("The field `{full}` is missing.")));
+            issues.push(self.at.issue(format!("The field `{full}` is missing.")));
         }
         found
     }
@@ -244,8 +247,14 @@ impl<'a> Fields<'a> {
         issues: &mut Vec<Issue>,
     ) -> Option<Fields<'a>> {
         let node = self.required(key, issues)?;
+        let at = self
+            .map
+            .iter()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(k, _)| pos_of(k.span()))
+            .unwrap_or(self.at);
         match node {
-            Node::Mapping(map) => Some(Fields { map, path }),
+            Node::Mapping(map) => Some(Fields { map, path, at }),
             other => {
                 issues.push(pos_of(other.span()).issue(format!(
                     "`{}` must be a mapping of fields, indented below it.",
@@ -319,6 +328,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<Issue>> {
     let top = Fields {
         map: root,
         path: "",
+        at: Pos { line: 1, column: 1 },
     };
     top.check(
         &["kind", "metadata", "spec"],
@@ -519,19 +529,19 @@ impl Verdict {
             q.workspace_label, q.service_name, tenant_label
         );
         match &self.reason {
-            Reason::NoConnection => format!("Denied: there is no connection with {tenant_label}."),
+            Reason::NoConnection => format!("There is no connection with {tenant_label}."),
             Reason::ConnectionRevoked => {
-                format!("Denied: the connection with {tenant_label} was revoked.")
+                format!("The connection with {tenant_label} was revoked.")
             }
             Reason::UnknownService => format!(
-                "Denied: {tenant_label} offers no service named `{}`.",
+                "{tenant_label} offers no service named `{}`.",
                 q.service_name
             ),
             Reason::NoPolicy => {
-                format!("Denied: no policy allows {what}. Connections allow nothing by default.")
+                format!("No policy allows {what}. Connections allow nothing by default.")
             }
-            Reason::DeniedBy(p) => format!("Denied by policy `{p}`: {what}."),
-            Reason::AllowedBy(p) => format!("Allowed by policy `{p}`: {what}."),
+            Reason::DeniedBy(p) => format!("Policy `{p}` denies {what}."),
+            Reason::AllowedBy(p) => format!("Policy `{p}` allows {what}."),
         }
     }
 }
@@ -636,9 +646,10 @@ spec:
         assert!(errs
             .iter()
             .any(|i| i.line == 7 && i.message.contains("workspaceLabels")));
-        assert!(errs.iter().any(|i| i
-            .message
-            .contains("`spec.source.workspaceLabel` is missing")));
+        // The missing field is reported at the key of the mapping that lacks it.
+        assert!(errs.iter().any(|i| i.line == 6
+            && i.message
+                .contains("`spec.source.workspaceLabel` is missing")));
     }
 
     #[test]
