@@ -355,3 +355,53 @@ where
         }
     });
 }
+
+/// A destructive row action behind an inline confirmation: a `<details>` whose summary
+/// is the action, opening a small dialog with the question and a form that posts the
+/// hidden `fields` to `action`. Works without JavaScript (the form posts), and after
+/// hydration without a page load.
+#[component]
+pub fn ConfirmInline<S, P>(
+    action: ServerAction<S>,
+/// The visible action (`Delete`, `Revoke`, `Remove`).
+    summary: &'static str,
+/// The summary's accessible name, naming the object (`Delete workspace ide-a`).
+    #[prop(into)]
+    label: String,
+/// The dialog's accessible name (`Confirm deletion`).
+    dialog: &'static str,
+/// The confirming button (`Yes, delete`).
+    confirm: &'static str,
+/// Hidden form fields: the server function's arguments.
+    fields: Vec<(&'static str, String)>,
+/// The question.
+    children: Children,
+) -> impl IntoView
+where
+    S: serde::de::DeserializeOwned
+        + leptos::server_fn::ServerFn<
+            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, P>,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<S::Client as leptos::server_fn::client::Client<S::Error>>::Request as leptos::server_fn::request::ClientReq<
+        S::Error,
+    >>::FormData: From<leptos::web_sys::FormData>,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    S::Client: leptos::server_fn::client::Client<S::Error>,
+{
+    view! {
+        <details class="confirm-inline">
+            <summary aria-label=label>{summary}</summary>
+            <div class="confirm-box" role="dialog" aria-label=dialog>
+                <p>{children()}</p>
+                <ActionForm action=action attr:class="form-actions">
+                    {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+                    <button class="btn btn-danger btn-sm" type="submit">{confirm}</button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}

@@ -312,17 +312,10 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     <td class="nowrap"><a href=detail title="Traffic per day" data-testid="connection-traffic">{crate::human_bytes(c.traffic_bytes)}</a><div class="muted small">"last 30 days"</div></td>
                                     <td class="actions">
                                         {(active && can_manage).then(|| view! {
-                                            <details class="confirm-inline">
-                                                <summary aria-label=format!("Revoke connection with {remote}")>"Revoke"</summary>
-                                                <div class="confirm-box" role="dialog" aria-label="Confirm revocation">
-                                                    <p>"Revoke the connection with " <strong>{remote.clone()}</strong> "? Both tenants will see it as revoked."</p>
-                                                    <ActionForm action=revoke attr:class="form-actions">
-                                                        <input type="hidden" name="tenant" value=t2/>
-                                                        <input type="hidden" name="id" value=id/>
-                                                        <button class="btn btn-danger btn-sm" type="submit">"Yes, revoke"</button>
-                                                    </ActionForm>
-                                                </div>
-                                            </details>
+                                            <ConfirmInline action=revoke summary="Revoke" label=format!("Revoke connection with {remote}") dialog="Confirm revocation" confirm="Yes, revoke"
+                                                fields=vec![("tenant", t2), ("id", id)]>
+                                                "Revoke the connection with " <strong>{remote.clone()}</strong> "? Both tenants will see it as revoked."
+                                            </ConfirmInline>
                                         })}
                                         {c.revoked_by.clone().map(|by| view! { <span class="muted">"by " {by}</span> })}
                                     </td>

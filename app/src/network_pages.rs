@@ -100,17 +100,10 @@ pub fn WorkspacesPage() -> impl IntoView {
                                     }}</td>
                                     <td class="nowrap">{fmt_time(w.created_at)}<div class="muted">{w.created_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
-                                        <details class="confirm-inline">
-                                            <summary aria-label=format!("Delete workspace {name}")>"Delete"</summary>
-                                            <div class="confirm-box" role="dialog" aria-label="Confirm deletion">
-                                                <p>"Delete workspace " <strong>{name.clone()}</strong> "? Policies that select its labels stay, but no longer match it."</p>
-                                                <ActionForm action=delete attr:class="form-actions">
-                                                    <input type="hidden" name="tenant" value=t/>
-                                                    <input type="hidden" name="id" value=w.id/>
-                                                    <button class="btn btn-danger btn-sm" type="submit">"Yes, delete"</button>
-                                                </ActionForm>
-                                            </div>
-                                        </details>
+                                        <ConfirmInline action=delete summary="Delete" label=format!("Delete workspace {name}") dialog="Confirm deletion" confirm="Yes, delete"
+                                            fields=vec![("tenant", t), ("id", w.id)]>
+                                            "Delete workspace " <strong>{name.clone()}</strong> "? Policies that select its labels stay, but no longer match it."
+                                        </ConfirmInline>
                                     })}</td>
                                 </tr>
                             }
@@ -247,17 +240,10 @@ pub fn ServicesPage() -> impl IntoView {
                                     <td class="mono small">{dns}</td>
                                     <td class="nowrap">{fmt_time(s.created_at)}<div class="muted">{s.created_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
-                                        <details class="confirm-inline">
-                                            <summary aria-label=format!("Delete service {name}")>"Delete"</summary>
-                                            <div class="confirm-box" role="dialog" aria-label="Confirm deletion">
-                                                <p>"Delete service " <strong>{name.clone()}</strong> "? Connected tenants can no longer reach it, whatever their policies say."</p>
-                                                <ActionForm action=delete attr:class="form-actions">
-                                                    <input type="hidden" name="tenant" value=t/>
-                                                    <input type="hidden" name="id" value=s.id/>
-                                                    <button class="btn btn-danger btn-sm" type="submit">"Yes, delete"</button>
-                                                </ActionForm>
-                                            </div>
-                                        </details>
+                                        <ConfirmInline action=delete summary="Delete" label=format!("Delete service {name}") dialog="Confirm deletion" confirm="Yes, delete"
+                                            fields=vec![("tenant", t), ("id", s.id)]>
+                                            "Delete service " <strong>{name.clone()}</strong> "? Connected tenants can no longer reach it, whatever their policies say."
+                                        </ConfirmInline>
                                     })}</td>
                                 </tr>
                             }
@@ -437,17 +423,10 @@ pub fn PoliciesPage() -> impl IntoView {
                                     <td><span class=class>{text}</span></td>
                                     <td class="nowrap">{fmt_time(p.updated_at)}<div class="muted">{p.updated_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
-                                        <details class="confirm-inline">
-                                            <summary aria-label=format!("Delete policy {name}")>"Delete"</summary>
-                                            <div class="confirm-box" role="dialog" aria-label="Confirm deletion">
-                                                <p>"Delete policy " <strong>{name.clone()}</strong> "? Traffic it allowed is denied again at once."</p>
-                                                <ActionForm action=delete attr:class="form-actions">
-                                                    <input type="hidden" name="tenant" value=t2/>
-                                                    <input type="hidden" name="name" value=name.clone()/>
-                                                    <button class="btn btn-danger btn-sm" type="submit">"Yes, delete"</button>
-                                                </ActionForm>
-                                            </div>
-                                        </details>
+                                        <ConfirmInline action=delete summary="Delete" label=format!("Delete policy {name}") dialog="Confirm deletion" confirm="Yes, delete"
+                                            fields=vec![("tenant", t2), ("name", name.clone())]>
+                                            "Delete policy " <strong>{name.clone()}</strong> "? Traffic it allowed is denied again at once."
+                                        </ConfirmInline>
                                     })}</td>
                                 </tr>
                             }
@@ -676,17 +655,10 @@ fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
                     <h2 class="card-title" id="delete-title">"Delete this policy"</h2>
                     {move || error_banner(delete.value().get().and_then(Result::err))}
                     {move || matches!(delete.value().get(), Some(Ok(()))).then(|| view! { <div class="alert alert-success" role="status">"Deleted. " <a href=format!("/t/{}/network-policies", t_delete)>"Back to policies"</a></div> })}
-                    <details class="confirm-inline">
-                        <summary>"Delete policy"</summary>
-                        <div class="confirm-box" role="dialog" aria-label="Confirm deletion">
-                            <p>"Delete " <strong>{name.clone()}</strong> "? Traffic it allowed is denied again at once."</p>
-                            <ActionForm action=delete attr:class="form-actions">
-                                <input type="hidden" name="tenant" value=tenant.clone()/>
-                                <input type="hidden" name="name" value=name.clone()/>
-                                <button class="btn btn-danger btn-sm" type="submit">"Yes, delete"</button>
-                            </ActionForm>
-                        </div>
-                    </details>
+                    <ConfirmInline action=delete summary="Delete policy" label=format!("Delete policy {name}") dialog="Confirm deletion" confirm="Yes, delete"
+                        fields=vec![("tenant", tenant.clone()), ("name", name.clone())]>
+                        "Delete " <strong>{name.clone()}</strong> "? Traffic it allowed is denied again at once."
+                    </ConfirmInline>
                 </section>
             }
         })}
@@ -753,9 +725,10 @@ pub fn ConnectionPage() -> impl IntoView {
     let tenant = tenant_param();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let revoke = ServerAction::<crate::connections::RevokeConnection>::new();
     let data = Resource::new(
-        move || (tenant.get(), id.get()),
-        |(t, id)| connection_detail(t, id),
+        move || (tenant.get(), id.get(), revoke.version().get()),
+        |(t, id, _)| connection_detail(t, id),
     );
     view! {
         <Title text=move || format!("Connection of {}", tenant.get())/>
@@ -780,6 +753,7 @@ pub fn ConnectionPage() -> impl IntoView {
                         }).collect_view();
                         let provides = c.direction == "provides";
                         view! {
+                            {move || error_banner(revoke.value().get().and_then(Result::err))}
                             <div class="page-header">
                                 <h1 class="page-title">{format!("Connection with {}", c.remote_tenant_name)}</h1>
                                 <a class="btn" href=format!("/t/{t}/connections")>"All connections"</a>
@@ -788,7 +762,17 @@ pub fn ConnectionPage() -> impl IntoView {
                                 <div><dt>"Remote tenant"</dt><dd>{c.remote_tenant_name.clone()}<div class="mono muted small" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</div></dd></div>
                                 <div><dt>"Direction"</dt><dd>{if provides { "This tenant provides to it" } else { "This tenant consumes from it" }}</dd></div>
                                 <div><dt>"Status"</dt><dd><span class=class data-testid="connection-status">{text}</span>
-                                    {draft.map(|href| view! { <div><a class="small" href=href>"Draft an allow policy"</a></div> })}</dd></div>
+                                    {draft.map(|href| view! { <div><a class="small" href=href>"Draft an allow policy"</a></div> })}
+                                    {(c.status == "Active" && d.can_manage).then(|| {
+                                        let remote = c.remote_tenant_name.clone();
+                                        view! {
+                                        <div class="fact-action">
+                                            <ConfirmInline action=revoke summary="Revoke" label=format!("Revoke connection with {}", c.remote_tenant_name) dialog="Confirm revocation" confirm="Yes, revoke"
+                                                fields=vec![("tenant", t.clone()), ("id", c.id.clone())]>
+                                                "Revoke the connection with " <strong>{remote}</strong> "? Both tenants will see it as revoked."
+                                            </ConfirmInline>
+                                        </div>
+                                    }})}</dd></div>
                                 <div><dt>"Made"</dt><dd>{fmt_time(c.created_at)}<div class="muted small">{c.created_by.clone()}</div></dd></div>
                                 {c.revoked_by.clone().map(|by| view! { <div><dt>"Revoked by"</dt><dd>{by}</dd></div> })}
                             </dl>

@@ -347,17 +347,10 @@ pub fn MembersPage() -> impl IntoView {
                                     <td class="nowrap">{fmt_time(m.added_at)}</td>
                                     <td class="actions">
                                         {editable.then(|| view! {
-                                            <details class="confirm-inline">
-                                                <summary aria-label=format!("Remove {}", m.email)>"Remove"</summary>
-                                                <div class="confirm-box" role="dialog" aria-label="Confirm removal">
-                                                    <p>"Remove " <strong>{m.email.clone()}</strong> " from this tenant? They lose access immediately."</p>
-                                                    <ActionForm action=remove attr:class="form-actions">
-                                                        <input type="hidden" name="tenant" value=t2/>
-                                                        <input type="hidden" name="user_id" value=uid2/>
-                                                        <button class="btn btn-danger btn-sm" type="submit">"Yes, remove"</button>
-                                                    </ActionForm>
-                                                </div>
-                                            </details>
+                                            <ConfirmInline action=remove summary="Remove" label=format!("Remove {}", m.email) dialog="Confirm removal" confirm="Yes, remove"
+                                                fields=vec![("tenant", t2), ("user_id", uid2)]>
+                                                "Remove " <strong>{m.email.clone()}</strong> " from this tenant? They lose access immediately."
+                                            </ConfirmInline>
                                         })}
                                     </td>
                                 </tr>
