@@ -712,6 +712,15 @@ spec:
     }
 
     #[test]
+    fn hostile_input_is_refused_without_a_crash() {
+        // Deep nesting within the size limit, and a document over it.
+        let deep = format!("kind: {}{}", "[".repeat(30_000), "]".repeat(30_000));
+        assert!(parse(&deep).is_err());
+        let big = format!("kind: NCSPolicy\n# {}\n", "x".repeat(70 * 1024));
+        assert!(parse(&big).unwrap_err()[0].message.contains("64 KiB"));
+    }
+
+    #[test]
     fn dns_labels_and_workspace_labels() {
         assert!(check_dns_label("x", "inventory-api").is_ok());
         for bad in ["", "-a", "a-", "A", "a_b", "1a", &"a".repeat(64)] {
