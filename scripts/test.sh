@@ -46,6 +46,10 @@ run=$(mktemp -d)
 export IDP_PORT=4100 APP_PORT=3100
 export BASE_URL="http://127.0.0.1:${APP_PORT}" IDP_URL="http://127.0.0.1:${IDP_PORT}"
 export E2E_ADMIN_PASSWORD="e2e-bootstrap-password"
+# A data plane's token, so the walk-through can report traffic as a data plane would.
+E2E_DATAPLANE_TOKEN=$(DATABASE_URL="sqlite://$run/e2e.db?mode=rwc" TENANTRY_BOOTSTRAP_ADMIN=off \
+  target/debug/server dataplane token --name e2e-data-plane --ttl 1d 2>/dev/null)
+export E2E_DATAPLANE_TOKEN
 APP_URL="$BASE_URL" node end2end/idp/dev-idp.mjs >"$run/idp.log" 2>&1 &
 idp_pid=$!
 (

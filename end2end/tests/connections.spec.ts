@@ -156,11 +156,32 @@ test('provider issues a secret, consumer connects, a policy allows a service, an
   await hydrated(nora);
   await expect(noraRow.getByTestId('connection-status')).toHaveText('Active, 1 allow policy');
 
-  // The provider revokes (after confirming); both sides see Revoked.
-  await noraRow.getByText('Revoke', { exact: true }).click();
+  // The data plane reports traffic; the connection page charts it per day, on both sides.
+  const connectionHref = await samRow.getByRole('link', { name: 'north', exact: true }).getAttribute('href');
+  const connectionId = connectionHref!.split('/').pop()!;
+  const ingest = await sam.request.post('/api/v1/traffic', {
+    headers: { Authorization: `Bearer ${process.env.E2E_DATAPLANE_TOKEN}` },
+    data: [
+      { connection_id: connectionId, bytes: 1_500_000, flows: 3, at: Date.now() },
+      { connection_id: connectionId, bytes: 500_000, flows: 1, at: Date.now() },
+    ],
+  });
+  expect(ingest.status()).toBe(202);
+  for (const [page, tenant] of [[sam, 'south'], [nora, 'north']] as const) {
+    await page.goto(`/t/${tenant}/connections/${connectionId}`);
+    await expect(page.getByTestId('traffic-total')).toHaveText(/^2\.0 MB in 4 flows/);
+    await expect(page.getByRole('img', { name: /Bytes per day/ })).toBeVisible();
+  }
+
+  // The provider revokes from the connection's page (after confirming); both sides see
+  // Revoked, there and in their lists.
+  await hydrated(nora);
+  await nora.getByText('Revoke', { exact: true }).click();
   await nora.getByRole('button', { name: 'Yes, revoke' }).click();
+  await expect(nora.getByTestId('connection-status')).toHaveText('Revoked');
+  await nora.goto('/t/north/connections');
   await expect(noraRow.getByTestId('connection-status')).toHaveText('Revoked');
-  await sam.reload();
+  await sam.goto('/t/south/connections');
   await expect(samRow.getByTestId('connection-status')).toHaveText('Revoked');
 
   // Revoked, the connection carries nothing, whatever the policy says.
