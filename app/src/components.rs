@@ -18,6 +18,11 @@ pub fn query_param(name: &'static str) -> Memo<String> {
     Memo::new(move |_| query.read().get(name).unwrap_or_default())
 }
 
+/// `None` for an empty string: a query parameter (a cursor) that was not given.
+pub fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
 /// Builds `?a=1&b=2` from pairs, skipping empty values.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let parts: Vec<String> = pairs

@@ -127,11 +127,6 @@ pub struct ConnectionView {
 }
 
 #[cfg(feature = "ssr")]
-fn cursor(c: String) -> Option<String> {
-    (!c.is_empty()).then_some(c)
-}
-
-#[cfg(feature = "ssr")]
 fn remote_row(r: network::RemoteService) -> RemoteRow {
     RemoteRow {
         tenant_id: r.tenant_id.to_string(),
@@ -158,7 +153,7 @@ pub async fn list_workspaces(
             &ctx.db,
             &scope,
             &q,
-            cursor.and_then(self::cursor).as_deref(),
+            cursor.and_then(crate::components::non_empty).as_deref(),
             Some(20),
         )
         .await?;
@@ -220,7 +215,7 @@ pub async fn list_services(
             &ctx.db,
             &scope,
             &q,
-            cursor.and_then(self::cursor).as_deref(),
+            cursor.and_then(crate::components::non_empty).as_deref(),
             Some(20),
         )
         .await?;
@@ -291,7 +286,7 @@ pub async fn list_network_policies(
             &ctx.db,
             &scope,
             &q,
-            cursor.and_then(self::cursor).as_deref(),
+            cursor.and_then(crate::components::non_empty).as_deref(),
             Some(20),
         )
         .await?;
@@ -532,7 +527,7 @@ pub async fn connection_map(
             &ctx.db,
             &p,
             &q,
-            cursor.and_then(self::cursor).as_deref(),
+            cursor.and_then(crate::components::non_empty).as_deref(),
             Some(50),
         )
         .await?;

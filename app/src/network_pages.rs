@@ -10,10 +10,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-fn cursor_opt(c: String) -> Option<String> {
-    (!c.is_empty()).then_some(c)
-}
-
 /// A page's error banner for row actions (delete and the like).
 fn error_banner(e: Option<crate::error::AppError>) -> impl IntoView {
     e.map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
@@ -38,7 +34,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                 delete.version().get(),
             )
         },
-        |(t, q, c, ..)| list_workspaces(t, q, cursor_opt(c)),
+        |(t, q, c, ..)| list_workspaces(t, q, non_empty(c)),
     );
     let form = NodeRef::<leptos::html::Form>::new();
     reset_on_success(create, form);
@@ -167,7 +163,7 @@ pub fn ServicesPage() -> impl IntoView {
                 delete.version().get(),
             )
         },
-        |(t, q, c, ..)| list_services(t, q, cursor_opt(c)),
+        |(t, q, c, ..)| list_services(t, q, non_empty(c)),
     );
     let form = NodeRef::<leptos::html::Form>::new();
     reset_on_success(create, form);
@@ -393,7 +389,7 @@ pub fn PoliciesPage() -> impl IntoView {
     let delete = ServerAction::<DeleteNetworkPolicy>::new();
     let data = Resource::new(
         move || (tenant.get(), q.get(), cursor.get(), delete.version().get()),
-        |(t, q, c, _)| list_network_policies(t, q, cursor_opt(c)),
+        |(t, q, c, _)| list_network_policies(t, q, non_empty(c)),
     );
     view! {
         <Title text=move || format!("Network policies of {}", tenant.get())/>
@@ -878,7 +874,7 @@ pub fn ConnectionMapPage() -> impl IntoView {
     let cursor = query_param("cursor");
     let data = Resource::new(
         move || (tenant.get(), q.get(), cursor.get()),
-        |(t, q, c)| connection_map(t, q, cursor_opt(c)),
+        |(t, q, c)| connection_map(t, q, non_empty(c)),
     );
     view! {
         <Title text="Connections of all tenants"/>

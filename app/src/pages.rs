@@ -248,7 +248,7 @@ pub fn MembersPage() -> impl IntoView {
                 remove.version().get(),
             )
         },
-        |(t, q, c, ..)| api::list_members(t, q, if c.is_empty() { None } else { Some(c) }),
+        |(t, q, c, ..)| api::list_members(t, q, non_empty(c)),
     );
     let add_error = move || add.value().get().and_then(Result::err);
     let add_form_ref = NodeRef::<leptos::html::Form>::new();
@@ -409,7 +409,7 @@ pub fn TenantsPage() -> impl IntoView {
                 create.version().get(),
             )
         },
-        |(t, q, l, c, _)| api::list_tenants(t, q, l, if c.is_empty() { None } else { Some(c) }),
+        |(t, q, l, c, _)| api::list_tenants(t, q, l, non_empty(c)),
     );
     let err = move || create.value().get().and_then(Result::err);
     let create_form_ref = NodeRef::<leptos::html::Form>::new();
@@ -512,7 +512,7 @@ pub fn AuditPage() -> impl IntoView {
     let cursor = query_param("cursor");
     let data = Resource::new(
         move || (tenant.get(), cursor.get()),
-        |(t, c)| api::list_audit(t, if c.is_empty() { None } else { Some(c) }),
+        |(t, c)| api::list_audit(t, non_empty(c)),
     );
     view! {
         <Title text=move || format!("Audit log of {}", tenant.get())/>

@@ -186,20 +186,34 @@ pub async fn list_workspaces(
     .bind(limit + 1)
     .fetch_all(db.pool())
     .await?;
+    // The labels of the whole page in one query: the page is a name range.
+    let mut labels: HashMap<String, Vec<String>> = HashMap::new();
+    if let Some(last) = rows.last() {
+        let last: String = last.try_get("name")?;
+        let label_rows = sqlx::query(
+            "SELECT l.workspace_id, l.label FROM workspace_labels l JOIN workspaces w \
+             ON w.tenant_id = l.tenant_id AND w.id = l.workspace_id \
+             WHERE w.tenant_id = $1 AND w.name > $2 AND w.name <= $3 ORDER BY l.label",
+        )
+        .bind(tenant)
+        .bind(cursor.unwrap_or("").to_string())
+        .bind(last)
+        .fetch_all(db.pool())
+        .await?;
+        for r in &label_rows {
+            labels
+                .entry(r.try_get("workspace_id")?)
+                .or_default()
+                .push(r.try_get("label")?);
+        }
+    }
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         let id: String = row.try_get("id")?;
-        let labels: Vec<String> = sqlx::query_scalar(
-            "SELECT label FROM workspace_labels WHERE tenant_id = $1 AND workspace_id = $2 ORDER BY label",
-        )
-        .bind(tenant.clone())
-        .bind(id.clone())
-        .fetch_all(db.pool())
-        .await?;
         items.push(Workspace {
+            labels: labels.remove(&id).unwrap_or_default(),
             id,
             name: row.try_get("name")?,
-            labels,
             created_at: row.try_get("created_at")?,
             created_by: row.try_get("created_by")?,
         });
@@ -228,11 +242,7 @@ pub async fn delete_workspace(db: &Db, scope: &TenantScope, id: &str) -> DomainR
             .fetch_optional(&mut *tx)
             .await?;
     let name = name.ok_or(DomainError::NotFound("workspace"))?;
-    sqlx::query("DELETE FROM workspace_labels WHERE tenant_id = $1 AND workspace_id = $2")
-        .bind(scope.tenant_id().as_text())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    // Its labels go with it (ON DELETE CASCADE).
     sqlx::query("DELETE FROM workspaces WHERE tenant_id = $1 AND id = $2")
         .bind(scope.tenant_id().as_text())
         .bind(id.to_string())
@@ -447,28 +457,32 @@ pub async fn remote_services(
     dns_suffix: &str,
 ) -> DomainResult<Vec<RemoteService>> {
     scope.require(Action::View)?;
-    let mut out = Vec::new();
-    for (remote, remote_name, connection_id) in active_peers(db, scope).await? {
-        let rows = sqlx::query(
-            "SELECT id, name, port, protocol, created_at, created_by FROM services WHERE tenant_id = $1 ORDER BY name LIMIT 500",
-        )
-        .bind(remote.as_text())
-        .fetch_all(db.pool())
-        .await?;
-        for row in &rows {
+    // One query: the services of every tenant at the far end of an active connection.
+    let rows = sqlx::query(
+        "SELECT c.remote_tenant_id, c.remote_tenant_name, c.id AS connection_id, \
+         s.id, s.name, s.port, s.protocol, s.created_at, s.created_by \
+         FROM connections c JOIN services s ON s.tenant_id = c.remote_tenant_id \
+         WHERE c.tenant_id = $1 AND c.status = 'Active' ORDER BY c.remote_tenant_name, s.name LIMIT 2000",
+    )
+    .bind(scope.tenant_id().as_text())
+    .fetch_all(db.pool())
+    .await?;
+    let suffix = dns_suffix.trim_matches('.');
+    rows.iter()
+        .map(|row| {
+            let remote: TenantId = col_id(&row.try_get::<String, _>("remote_tenant_id")?)?;
             let s = service_from_row(row)?;
-            out.push(RemoteService {
+            Ok(RemoteService {
                 tenant_id: remote,
-                tenant_name: remote_name.clone(),
-                connection_id: connection_id.clone(),
-                dns_name: format!("{}.{}.{}", s.name, remote, dns_suffix.trim_matches('.')),
+                tenant_name: row.try_get("remote_tenant_name")?,
+                connection_id: row.try_get("connection_id")?,
+                dns_name: format!("{}.{remote}.{suffix}", s.name),
                 name: s.name,
                 port: s.port,
                 protocol: s.protocol,
-            });
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------- policies
@@ -792,22 +806,26 @@ pub async fn check(db: &Db, scope: &TenantScope, q: &Question) -> DomainResult<C
 /// either side, name a service across it. Zero means "Active, no services allowed".
 pub async fn allow_counts(db: &Db, scope: &TenantScope) -> DomainResult<HashMap<TenantId, i64>> {
     scope.require(Action::View)?;
-    let mut out = HashMap::new();
-    for (remote, _, _) in active_peers(db, scope).await? {
-        let mut n = 0i64;
-        for (from, to) in [(scope.tenant_id(), remote), (remote, scope.tenant_id())] {
-            let c: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM network_policies WHERE tenant_id = $1 AND dest_tenant_id = $2 AND action = 'allow'",
-            )
-            .bind(from.as_text())
-            .bind(to.as_text())
-            .fetch_one(db.pool())
-            .await?;
-            n += c;
-        }
-        out.insert(remote, n);
-    }
-    Ok(out)
+    // One query over the active connections: this side's allow policies toward the
+    // remote tenant, plus the remote side's toward this one.
+    let rows = sqlx::query(
+        "SELECT c.remote_tenant_id, \
+         (SELECT COUNT(*) FROM network_policies p WHERE p.action = 'allow' AND \
+           ((p.tenant_id = c.tenant_id AND p.dest_tenant_id = c.remote_tenant_id) OR \
+            (p.tenant_id = c.remote_tenant_id AND p.dest_tenant_id = c.tenant_id))) AS n \
+         FROM connections c WHERE c.tenant_id = $1 AND c.status = 'Active'",
+    )
+    .bind(scope.tenant_id().as_text())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                col_id(&r.try_get::<String, _>("remote_tenant_id")?)?,
+                r.try_get::<i64, _>("n")?,
+            ))
+        })
+        .collect()
 }
 
 /// A draft policy for a connection that allows nothing yet, filled from what exists: the

@@ -141,6 +141,26 @@ fn body<T>(json: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
 
 // ---------------------------------------------------------------- callers
 
+/// The token of `Authorization: Bearer <token>`, or 401.
+fn bearer_token(parts: &Parts) -> ApiResult<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Send Authorization: Bearer <token>.",
+            )
+        })
+}
+
 /// An authenticated API caller.
 pub struct Caller(pub Principal);
 
@@ -148,28 +168,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
-        let auth = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "Send Authorization: Bearer <token>.",
-                )
-            })?;
-        let token = auth
-            .strip_prefix("Bearer ")
-            .or_else(|| auth.strip_prefix("bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "Send Authorization: Bearer <token>.",
-                )
-            })?;
+        let token = bearer_token(parts)?;
         if token.starts_with(domain::tokens::TOKEN_PREFIX) {
             return Ok(Caller(
                 domain::tokens::principal_for_token(&st.db, token).await?,

@@ -461,22 +461,7 @@ impl FromRequestParts<AppState> for DataPlaneCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|a| {
-                a.strip_prefix("Bearer ")
-                    .or_else(|| a.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "Send Authorization: Bearer <data-plane token>.",
-                )
-            })?;
+        let token = super::bearer_token(parts)?;
         if !token.starts_with(traffic::DATAPLANE_PREFIX) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
