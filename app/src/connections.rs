@@ -80,6 +80,9 @@ pub(crate) fn connection_row(
 /// The session key of a secret issued without JavaScript, until the page shows it.
 #[cfg(feature = "ssr")]
 const FLASH_SECRET: &str = "flash_secret";
+/// How long such a secret waits for the redirect that shows it.
+#[cfg(feature = "ssr")]
+const FLASH_SECRET_MAX_AGE_MS: i64 = 60_000;
 
 #[server(prefix = "/fn", endpoint = "connections_overview")]
 pub async fn connections_overview(tenant: String) -> Result<ConnectionsData, AppError> {
@@ -107,16 +110,19 @@ pub async fn connections_overview(tenant: String) -> Result<ConnectionsData, App
         } else {
             Vec::new()
         };
-        // Only for this tenant: a secret of another tenant stays in the session unread.
-        let fresh_secret = match crate::ssr::flash_take::<(String, NewSecret)>(FLASH_SECRET).await?
-        {
-            Some((t, s)) if t == scope.tenant_name() => Some(s),
-            Some(other) => {
-                crate::ssr::flash_put(FLASH_SECRET, &other).await?;
-                None
-            }
-            None => None,
-        };
+        // The plaintext secret stays in the session store for one redirect at most: the
+        // first render of this page takes it out, shows it if it is this tenant's and
+        // fresh, and otherwise drops it.
+        let fresh_secret =
+            match crate::ssr::flash_take::<(String, i64, NewSecret)>(FLASH_SECRET).await? {
+                Some((t, at, s))
+                    if t == scope.tenant_name()
+                        && domain::now_ms().saturating_sub(at) < FLASH_SECRET_MAX_AGE_MS =>
+                {
+                    Some(s)
+                }
+                _ => None,
+            };
         Ok(ConnectionsData {
             fresh_secret,
             connections: conns
@@ -160,7 +166,11 @@ pub async fn create_connection_secret(
             // the secret once from the session.
             crate::ssr::flash_put(
                 FLASH_SECRET,
-                &(scope.tenant_name().to_string(), new.clone()),
+                &(
+                    scope.tenant_name().to_string(),
+                    domain::now_ms(),
+                    new.clone(),
+                ),
             )
             .await?;
         }
@@ -187,13 +197,7 @@ pub async fn connect_external_tenant(
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
         // The client address, for the per-client rate limit.
-        let client = use_context::<http::request::Parts>()
-            .and_then(|p| {
-                p.extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                    .map(|c| c.0.ip().to_string())
-            })
-            .unwrap_or_else(|| "console".into());
+        let client = ctx.client_ip.current();
         let c = connections::redeem(&ctx.db, &scope, &secret, &client).await?;
         Ok(connection_row(c, 0, 0))
     })
@@ -294,7 +298,8 @@ pub fn ConnectionsPage() -> impl IntoView {
                             let (class, text) = connection_badge(&c);
                             let active = c.status == "Active";
                             let detail = format!("/t/{}/connections/{}", t, c.id);
-                            let draft = (active && c.allowed_policies == 0 && can_manage).then(|| format!(
+                            // Only the consumer reaches across a connection, so only it writes allow policies.
+                            let draft = (active && c.direction == "consumes" && c.allowed_policies == 0 && can_manage).then(|| format!(
                                 "/t/{}/network-policies/new?for={}", t, c.remote_tenant_id
                             ));
                             let t2 = t.clone();

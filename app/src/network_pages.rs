@@ -737,7 +737,7 @@ pub fn ConnectionPage() -> impl IntoView {
                         let (class, text) = crate::connections::connection_badge(&c);
                         let total_bytes: i64 = d.days.iter().map(|x| x.bytes).sum();
                         let total_flows: i64 = d.days.iter().map(|x| x.flows).sum();
-                        let draft = (c.status == "Active" && c.allowed_policies == 0 && d.can_manage)
+                        let draft = (c.status == "Active" && c.direction == "consumes" && c.allowed_policies == 0 && d.can_manage)
                             .then(|| format!("/t/{t}/network-policies/new?for={}", c.remote_tenant_id));
                         let services_empty = d.services.is_empty();
                         let service_rows = d.services.into_iter().map(|r| view! {

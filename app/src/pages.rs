@@ -302,7 +302,7 @@ pub fn MembersPage() -> impl IntoView {
                                                 <FieldError id="member-role-error" message=Signal::derive(move || add_error().and_then(|e| e.for_field("role")))/>
                                             </div>
                                         </div>
-                                        <p class="field-hint">"Someone who has not signed in yet is added as pending and joins at their first sign-in with this verified email."</p>
+                                        <p class="field-hint">"New members show as pending until they next sign in; someone new joins at their first sign-in with this address, once their identity provider has verified it."</p>
                                         <div class="form-actions">
                                             <button class="btn btn-primary" type="submit" disabled=move || add.pending().get()>"Add member"</button>
                                         </div>
@@ -324,7 +324,7 @@ pub fn MembersPage() -> impl IntoView {
                                     <td>
                                         {m.email.clone()}
                                         {is_me.then(|| view! { " " <span class="badge badge-info">"you"</span> })}
-                                        {m.pending.then(|| view! { " " <span class="badge badge-warn" title="Has not signed in yet">"pending"</span> })}
+                                        {m.pending.then(|| view! { " " <span class="badge badge-warn" title="Has not signed in since being added">"pending"</span> })}
                                     </td>
                                     <td>{if m.name.is_empty() { "—".to_string() } else { m.name.clone() }}</td>
                                     <td>

@@ -19,6 +19,8 @@ pub mod keys {
     pub const PROVIDER: &str = "provider";
     /// The raw ID token, sent back as `id_token_hint` at logout.
     pub const ID_TOKEN: &str = "id_token";
+    /// When the session's idle expiry was last pushed forward (unix ms).
+    pub const EXTENDED_AT: &str = "extended_at";
 }
 
 /// What server functions need from the server; provided as Leptos context for page
@@ -31,6 +33,60 @@ pub struct UiContext {
     pub absolute_timeout_ms: i64,
     /// The DNS suffix of services in connected tenants.
     pub dns_suffix: String,
+    /// How to tell the client's address behind a reverse proxy (for rate limits).
+    pub client_ip: ClientIpRule,
+}
+
+/// Which address a request comes from. Behind a reverse proxy every request arrives
+/// from the proxy, so rate limits keyed by that address would lump everyone together;
+/// the proxy's header is believed only when the request really comes from a proxy that
+/// is configured as trusted (`TENANTRY_TRUSTED_PROXIES`), since anyone can send it.
+#[derive(Clone, Debug, Default)]
+pub struct ClientIpRule {
+    /// The header the proxies set, lowercase (`x-forwarded-for` by default).
+    pub header: String,
+    /// Addresses of the trusted proxies; empty means the peer address is the client.
+    pub trusted: Vec<std::net::IpAddr>,
+}
+
+impl ClientIpRule {
+    /// The client's address: the peer's, unless the peer is a trusted proxy; then the
+    /// right-most address in the header that is not itself a trusted proxy (the one the
+    /// nearest untrusted hop reported, which a client cannot forge).
+    pub fn client(&self, headers: &http::HeaderMap, peer: Option<std::net::IpAddr>) -> String {
+        let Some(peer) = peer else {
+            return "unknown".into();
+        };
+        if self.trusted.is_empty() || !self.trusted.contains(&peer) {
+            return peer.to_string();
+        }
+        let hops: Vec<std::net::IpAddr> = headers
+            .get_all(self.header.as_str())
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|h| h.trim().parse().ok())
+            .collect();
+        hops.into_iter()
+            .rev()
+            .find(|ip| !self.trusted.contains(ip))
+            .unwrap_or(peer)
+            .to_string()
+    }
+
+    /// The client address of the request being handled (server functions).
+    pub fn current(&self) -> String {
+        match use_context::<http::request::Parts>() {
+            Some(p) => {
+                let peer = p
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|c| c.0.ip());
+                self.client(&p.headers, peer)
+            }
+            None => "unknown".into(),
+        }
+    }
 }
 
 fn ctx() -> Result<UiContext, AppError> {
@@ -52,10 +108,49 @@ fn session_err(e: tower_sessions::session::Error) -> AppError {
     AppError::Internal
 }
 
+/// What one request has already established about its caller. A page render calls
+/// several server functions (the layout's tenant context, the header, the page's data),
+/// and each would otherwise read the session, the user and the membership again. The
+/// server provides a fresh memo per request, so nothing here outlives the request or
+/// crosses to another caller.
+#[derive(Clone, Default)]
+pub struct RequestMemo {
+    principal: std::sync::Arc<std::sync::Mutex<Option<Principal>>>,
+    scopes: std::sync::Arc<std::sync::Mutex<Vec<(String, TenantScope)>>>,
+}
+
+impl RequestMemo {
+    fn principal(&self) -> Option<Principal> {
+        self.principal.lock().ok().and_then(|p| p.clone())
+    }
+    fn keep_principal(&self, p: &Principal) {
+        if let Ok(mut slot) = self.principal.lock() {
+            *slot = Some(p.clone());
+        }
+    }
+    fn scope(&self, tenant: &str) -> Option<TenantScope> {
+        self.scopes.lock().ok().and_then(|s| {
+            s.iter()
+                .find(|(name, _)| name == tenant)
+                .map(|(_, scope)| scope.clone())
+        })
+    }
+    fn keep_scope(&self, tenant: &str, scope: &TenantScope) {
+        if let Ok(mut s) = self.scopes.lock() {
+            s.push((tenant.to_string(), scope.clone()));
+        }
+    }
+}
+
 /// Reads the logged-in user from the session and enforces the absolute timeout (the
-/// idle timeout is the session store's own expiry).
+/// idle timeout is the session store's own expiry). Once per request (see
+/// [`RequestMemo`]).
 pub async fn principal() -> Result<(UiContext, Principal), AppError> {
     let ctx = ctx()?;
+    let memo = use_context::<RequestMemo>();
+    if let Some(p) = memo.as_ref().and_then(RequestMemo::principal) {
+        return Ok((ctx, p));
+    }
     let session = session().await?;
     let uid: Option<String> = session.get(keys::USER_ID).await.map_err(session_err)?;
     let Some(uid) = uid.as_deref().and_then(UserId::parse) else {
@@ -71,14 +166,25 @@ pub async fn principal() -> Result<(UiContext, Principal), AppError> {
         return Err(AppError::Unauthenticated);
     }
     let principal = directory::principal_for_user(&ctx.db, uid).await?;
+    if let Some(memo) = &memo {
+        memo.keep_principal(&principal);
+    }
     Ok((ctx, principal))
 }
 
 /// Authenticates and authorises for the tenant named in the URL. Another tenant's name
-/// gives `NotFound`, exactly like a tenant that does not exist.
+/// gives `NotFound`, exactly like a tenant that does not exist. Once per request and
+/// tenant (see [`RequestMemo`]).
 pub async fn scope(tenant: &str) -> Result<(UiContext, Principal, TenantScope), AppError> {
     let (ctx, principal) = principal().await?;
+    let memo = use_context::<RequestMemo>();
+    if let Some(scope) = memo.as_ref().and_then(|m| m.scope(tenant)) {
+        return Ok((ctx, principal, scope));
+    }
     let scope = authorize(&ctx.db, &principal, TenantRef::Name(tenant)).await?;
+    if let Some(memo) = &memo {
+        memo.keep_scope(tenant, &scope);
+    }
     Ok((ctx, principal, scope))
 }
 
@@ -105,9 +211,20 @@ pub async fn flash_put<T: serde::Serialize>(key: &str, value: &T) -> Result<(), 
         .map_err(session_err)
 }
 
-/// Reads and removes a value kept by [`flash_put`].
+/// Reads and removes a value kept by [`flash_put`]. Only a value that is there is
+/// removed: a removal marks the session changed, and a page view with nothing to take
+/// must not write.
 pub async fn flash_take<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, AppError> {
-    session().await?.remove(key).await.map_err(session_err)
+    let session = session().await?;
+    let present = session.get_value(key).await.map_err(session_err)?.is_some();
+    if !present {
+        return Ok(None);
+    }
+    // A value that no longer parses (an older shape) is dropped all the same.
+    match session.remove_value(key).await.map_err(session_err)? {
+        Some(v) => Ok(serde_json::from_value(v).ok()),
+        None => Ok(None),
+    }
 }
 
 /// Sets the HTTP status of the page being rendered (no-op outside a request).

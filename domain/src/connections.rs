@@ -22,8 +22,12 @@ pub const DEFAULT_SECRET_TTL_SECONDS: i64 = 24 * 3600;
 /// Shortest and longest lifetimes a secret may be given.
 pub const MIN_SECRET_TTL_SECONDS: i64 = 5 * 60;
 pub const MAX_SECRET_TTL_SECONDS: i64 = 30 * 24 * 3600;
-/// Redemption attempts allowed per tenant and per client in the window.
+/// Redemption attempts allowed per consumer tenant in the window.
 pub const REDEEM_MAX_ATTEMPTS: i64 = 10;
+/// Redemption attempts allowed per client address across all tenants in the window.
+/// Higher than the tenant limit: behind a proxy without a trusted client header many
+/// people share one address, and one tenant's mistakes must not block the others.
+pub const REDEEM_CLIENT_MAX_ATTEMPTS: i64 = 60;
 pub const REDEEM_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,12 +218,14 @@ pub async fn list_secrets(
 ) -> DomainResult<Page<SecretInfo>> {
     scope.require(Action::Manage)?;
     let limit = clamp_limit(limit);
-    let before: i64 = cursor.and_then(|c| c.parse().ok()).unwrap_or(i64::MAX);
+    let (at, id) = newest_first_cursor(cursor);
     let rows = sqlx::query(&format!(
-        "SELECT {SECRET_COLUMNS} FROM connection_secrets WHERE tenant_id = $1 AND created_at < $2 ORDER BY created_at DESC LIMIT $3"
+        "SELECT {SECRET_COLUMNS} FROM connection_secrets WHERE tenant_id = $1 \
+         AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4"
     ))
     .bind(scope.tenant_id().as_text())
-    .bind(before)
+    .bind(at)
+    .bind(id)
     .bind(limit + 1)
     .fetch_all(db.pool())
     .await?;
@@ -229,7 +235,7 @@ pub async fn list_secrets(
         .map(|r| secret_from_row(r, now))
         .collect::<DomainResult<Vec<_>>>()?;
     Ok(Page::from_overfetch(items, limit, |s| {
-        s.created_at.to_string()
+        format!("{}:{}", s.created_at, s.id)
     }))
 }
 
@@ -279,7 +285,8 @@ pub async fn revoke_secret(db: &Db, scope: &TenantScope, id: &str) -> DomainResu
     Ok(info)
 }
 
-/// Counts an attempt and refuses past the limit, per consumer tenant and per client.
+/// Counts an attempt and refuses past the limit: first per consumer tenant, then per
+/// client address (taken from the trusted proxy header when one is configured).
 /// Committed on its own, so failed attempts count even though they change nothing else.
 async fn count_attempt(db: &Db, scope: &TenantScope, client: &str) -> DomainResult<()> {
     let now = now_ms();
@@ -287,34 +294,30 @@ async fn count_attempt(db: &Db, scope: &TenantScope, client: &str) -> DomainResu
         format!("tenant:{}", scope.tenant_id()),
         format!("client:{client}"),
     ];
-    let mut tx = db.begin().await?;
-    for key in &keys {
-        sqlx::query("INSERT INTO redeem_attempts (key, at) VALUES ($1, $2)")
-            .bind(key.clone())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query("DELETE FROM redeem_attempts WHERE at < $1")
-        .bind(now - REDEEM_WINDOW_MS)
-        .execute(&mut *tx)
-        .await?;
+    use crate::ratelimit::{count, record, Attempts::Redemptions};
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    record(db, Redemptions, &keys, now, REDEEM_WINDOW_MS).await?;
     let mut over = false;
-    for key in &keys {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM redeem_attempts WHERE key = $1 AND at > $2")
-                .bind(key.clone())
-                .bind(now - REDEEM_WINDOW_MS)
-                .fetch_one(&mut *tx)
-                .await?;
-        over |= n > REDEEM_MAX_ATTEMPTS;
+    for (key, max) in keys
+        .iter()
+        .zip([REDEEM_MAX_ATTEMPTS, REDEEM_CLIENT_MAX_ATTEMPTS])
+    {
+        over |= count(db, Redemptions, key, now - REDEEM_WINDOW_MS).await? > max;
     }
-    tx.commit().await?;
     if over {
         Err(DomainError::RateLimited)
     } else {
         Ok(())
     }
+}
+
+/// A newest-first keyset cursor `<created_at>:<id>`: the time alone would skip rows that
+/// share a millisecond. No cursor (or a malformed one) starts at the newest row.
+pub(crate) fn newest_first_cursor(cursor: Option<&str>) -> (i64, String) {
+    cursor
+        .and_then(|c| c.split_once(':'))
+        .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_string())))
+        .unwrap_or((i64::MAX, String::new()))
 }
 
 fn redeem_error(code: &'static str, message: &str) -> DomainError {
@@ -509,12 +512,14 @@ pub async fn list_connections(
 ) -> DomainResult<Page<Connection>> {
     scope.require(Action::View)?;
     let limit = clamp_limit(limit);
-    let before: i64 = cursor.and_then(|c| c.parse().ok()).unwrap_or(i64::MAX);
+    let (at, id) = newest_first_cursor(cursor);
     let rows = sqlx::query(&format!(
-        "SELECT {CONNECTION_COLUMNS} FROM connections WHERE tenant_id = $1 AND created_at < $2 ORDER BY created_at DESC LIMIT $3"
+        "SELECT {CONNECTION_COLUMNS} FROM connections WHERE tenant_id = $1 \
+         AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4"
     ))
     .bind(scope.tenant_id().as_text())
-    .bind(before)
+    .bind(at)
+    .bind(id)
     .bind(limit + 1)
     .fetch_all(db.pool())
     .await?;
@@ -523,7 +528,7 @@ pub async fn list_connections(
         .map(connection_from_row)
         .collect::<DomainResult<Vec<_>>>()?;
     Ok(Page::from_overfetch(items, limit, |c| {
-        c.created_at.to_string()
+        format!("{}:{}", c.created_at, c.id)
     }))
 }
 

@@ -70,7 +70,67 @@ impl Db {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|e| DomainError::Internal(format!("migration failed: {e}")))
+            .map_err(|e| DomainError::Internal(format!("migration failed: {e}")))?;
+        if self.backend == Backend::Sqlite {
+            self.sqlite_users_email_nullable().await?;
+        }
+        Ok(())
+    }
+
+    /// Makes `users.email_lower` nullable on SQLite (migration 0004's intent). SQLite has
+    /// no `ALTER COLUMN`: the documented way is to rebuild the table with foreign keys
+    /// off, so that dropping the old table cascades into nothing, and that switch only
+    /// works outside a transaction, so it cannot live in a migration file. It checks the
+    /// schema first, so it runs once, and a crash inside it rolls back and runs again.
+    async fn sqlite_users_email_nullable(&self) -> DomainResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        let not_null: Option<i64> = sqlx::query_scalar(
+            "SELECT \"notnull\" FROM pragma_table_info('users') WHERE name = 'email_lower'",
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if not_null != Some(1) {
+            return Ok(());
+        }
+        conn.execute("PRAGMA foreign_keys = OFF").await?;
+        let rebuilt = sqlx::raw_sql(
+            "BEGIN;
+             CREATE TABLE users_new (
+                 id             TEXT PRIMARY KEY,
+                 issuer         TEXT,
+                 subject        TEXT,
+                 email          TEXT NOT NULL,
+                 email_lower    TEXT UNIQUE,
+                 email_verified INTEGER NOT NULL DEFAULT 0,
+                 name           TEXT NOT NULL DEFAULT '',
+                 password_hash  TEXT,
+                 created_at     INTEGER NOT NULL,
+                 last_login_at  INTEGER,
+                 UNIQUE (issuer, subject)
+             );
+             INSERT INTO users_new (id, issuer, subject, email, email_lower, email_verified, name, password_hash, created_at, last_login_at)
+                 SELECT id, issuer, subject, email, email_lower, email_verified, name, password_hash, created_at, last_login_at FROM users;
+             DROP TABLE users;
+             ALTER TABLE users_new RENAME TO users;
+             COMMIT;",
+        )
+        .execute(&mut *conn)
+        .await;
+        if rebuilt.is_err() {
+            let _ = conn.execute("ROLLBACK").await;
+        }
+        conn.execute("PRAGMA foreign_keys = ON").await?;
+        rebuilt?;
+        let broken: Vec<sqlx::any::AnyRow> = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await?;
+        if !broken.is_empty() {
+            return Err(DomainError::Internal(format!(
+                "users rebuild left {} foreign keys broken",
+                broken.len()
+            )));
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
@@ -103,4 +163,12 @@ impl Db {
 pub async fn raw_execute(db: &Db, sql: &str) -> DomainResult<()> {
     sqlx::raw_sql(sql).execute(db.pool()).await?;
     Ok(())
+}
+
+/// Reads one number outside any tenant scope. Like [`raw_execute`], only for test
+/// fixtures and tooling (counting rows a test must prove were not written).
+pub async fn raw_scalar(db: &Db, sql: &str) -> DomainResult<i64> {
+    Ok(sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(db.pool())
+        .await?)
 }

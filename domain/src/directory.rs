@@ -7,7 +7,7 @@
 use crate::audit;
 use crate::ids::{col_id, TenantId, UserId, SYSTEM_TENANT_ID};
 use crate::model::{clamp_limit, Label, NewTenant, Page, Tenant, TenantState, User};
-use crate::scope::{is_global_admin, Principal};
+use crate::scope::Principal;
 use crate::validate::{self, like_pattern};
 use crate::{now_ms, Db, DomainError, DomainResult};
 use argon2::password_hash::{
@@ -18,12 +18,14 @@ use policy::Role;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-const USER_COLUMNS: &str = "id, email, name, issuer, subject, created_at, last_login_at";
+const USER_COLUMNS: &str =
+    "id, email, email_verified, name, issuer, subject, created_at, last_login_at";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> DomainResult<User> {
     Ok(User {
         id: col_id(&row.try_get::<String, _>("id")?)?,
         email: row.try_get("email")?,
+        email_verified: row.try_get::<i64, _>("email_verified")? != 0,
         name: row.try_get("name")?,
         issuer: row.try_get("issuer")?,
         subject: row.try_get("subject")?,
@@ -35,19 +37,35 @@ pub(crate) fn user_from_row(row: &AnyRow) -> DomainResult<User> {
 // ---------------------------------------------------------------- principals
 
 /// Builds the principal for a logged-in user id (from the session). A user that no
-/// longer exists is unauthenticated.
+/// longer exists is unauthenticated. One indexed read: the user row, and their role in
+/// the system tenant (global admin or not) in the same statement.
 pub async fn principal_for_user(db: &Db, user_id: UserId) -> DomainResult<Principal> {
-    let user = user_by_id(db, user_id)
-        .await?
-        .ok_or(DomainError::Unauthenticated(
-            "your session has ended, please log in again",
-        ))?;
-    let global = is_global_admin(db, user.id).await?;
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS}, (SELECT m.role FROM memberships m WHERE m.tenant_id = $2 AND m.user_id = users.id) AS system_role \
+         FROM users WHERE id = $1"
+    ))
+    .bind(user_id.as_text())
+    .bind(SYSTEM_TENANT_ID.as_text())
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(DomainError::Unauthenticated(
+        "your session has ended, please log in again",
+    ))?;
+    let user = user_from_row(&row)?;
+    let global = row.try_get::<Option<String>, _>("system_role")?.as_deref() == Some("admin");
     Ok(Principal::new(user, global, None))
 }
 
-/// Builds the principal for a bearer JWT: the user is found by (issuer, subject), and
-/// the roles come from the token itself (`<tenant-uuid>_<role>`), as seed 004 describes.
+/// Builds the principal for a bearer JWT: the roles come from the token itself
+/// (`<tenant-uuid>_<role>`, seed 004), and the console user is found by (issuer,
+/// subject) only.
+///
+/// The bearer path never creates or binds a user. A token is a credential for one
+/// request, not a login: binding a pending account to it by the token's `email` claim
+/// would let anyone whose IdP signs an unverified address take that account (the
+/// bootstrap global admin included). An identity the console does not know gets a
+/// principal that is not stored anywhere: a stable id derived from (issuer, subject) for
+/// the audit log, and nothing but the token's roles.
 pub async fn principal_for_jwt(
     db: &Db,
     issuer: &str,
@@ -57,15 +75,32 @@ pub async fn principal_for_jwt(
 ) -> DomainResult<Principal> {
     let user = match user_by_identity(db, issuer, subject).await? {
         Some(u) => u,
-        None => {
-            let email = email.unwrap_or(subject);
-            upsert_oidc_user(db, issuer, subject, email, true, "").await?
-        }
+        None => token_only_user(issuer, subject, email),
     };
     let global = roles
         .iter()
         .any(|(t, r)| *t == SYSTEM_TENANT_ID && *r == Role::Admin);
     Ok(Principal::new(user, global, Some(roles)))
+}
+
+/// The in-memory user behind a token whose identity has no console account.
+fn token_only_user(issuer: &str, subject: &str, email: Option<&str>) -> User {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("jwt\n{issuer}\n{subject}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    let id = uuid::Builder::from_custom_bytes(bytes).into_uuid();
+    User {
+        id: UserId(id),
+        // Shown in audit records only, never matched: the token's claim is unverified.
+        email: email.unwrap_or("").to_string(),
+        email_verified: false,
+        name: format!("token {subject}"),
+        issuer: Some(issuer.to_string()),
+        subject: Some(subject.to_string()),
+        created_at: 0,
+        last_login_at: None,
+    }
 }
 
 pub async fn user_by_id(db: &Db, id: UserId) -> DomainResult<Option<User>> {
@@ -99,10 +134,15 @@ async fn user_by_identity(db: &Db, issuer: &str, subject: &str) -> DomainResult<
 
 // ---------------------------------------------------------------- login
 
-/// Records an OIDC login. Users are keyed by (issuer, subject). A user pre-provisioned
-/// by email (no identity yet) is bound to this identity when the provider vouches for
-/// the address (`email_verified`). An address already bound to another identity is
-/// refused rather than silently merged.
+/// Records an OIDC login. Users are keyed by (issuer, subject).
+///
+/// An address counts only when the provider vouches for it (`email_verified`): only then
+/// does it become the user's claimed address (`email_lower`), which is what invitations,
+/// the bootstrap admin and `server admin token` match. A verified login binds a pending
+/// user (invited by email, no identity yet), also when the identity signed in before
+/// with an unverified address; a first login whose verified address is bound to another
+/// identity is refused rather than merged. An unverified address is stored for display
+/// only and never matches, binds or promotes anyone.
 pub async fn upsert_oidc_user(
     db: &Db,
     issuer: &str,
@@ -112,25 +152,26 @@ pub async fn upsert_oidc_user(
     name: &str,
 ) -> DomainResult<User> {
     let now = now_ms();
+    let email = email.trim();
+    let lower = email.to_lowercase();
+    let claim = email_verified && !email.is_empty();
     let mut tx = db.begin().await?;
-    let existing =
-        sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE issuer = $1 AND subject = $2")
+    let existing: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, email_lower FROM users WHERE issuer = $1 AND subject = $2")
             .bind(issuer.to_string())
             .bind(subject.to_string())
             .fetch_optional(&mut *tx)
             .await?;
-    let id = if let Some(id) = existing {
-        // Keep the address current, unless it would collide with another user.
-        let taken: Option<String> =
-            sqlx::query_scalar("SELECT id FROM users WHERE email_lower = $1 AND id <> $2")
-                .bind(email.to_lowercase())
-                .bind(id.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if taken.is_none() && !email.is_empty() {
-            sqlx::query("UPDATE users SET email = $1, email_lower = $2 WHERE id = $3")
+    let id = if let Some((id, current)) = existing {
+        let id = if claim && current.as_deref() != Some(lower.as_str()) {
+            claim_address(&mut tx, &id, email, &lower).await?
+        } else {
+            id
+        };
+        if !claim && current.is_none() && !email.is_empty() {
+            // Never verified: keep the shown address current, still unverified.
+            sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
                 .bind(email.to_string())
-                .bind(email.to_lowercase())
                 .bind(id.clone())
                 .execute(&mut *tx)
                 .await?;
@@ -144,14 +185,17 @@ pub async fn upsert_oidc_user(
         }
         id
     } else {
-        let by_email: Option<(String, Option<String>)> =
+        let by_email: Option<(String, Option<String>)> = if claim {
             sqlx::query_as("SELECT id, issuer FROM users WHERE email_lower = $1")
-                .bind(email.to_lowercase())
+                .bind(lower.clone())
                 .fetch_optional(&mut *tx)
-                .await?;
+                .await?
+        } else {
+            None
+        };
         match by_email {
-            Some((id, None)) if email_verified => {
-                sqlx::query("UPDATE users SET issuer = $1, subject = $2, name = CASE WHEN $3 = '' THEN name ELSE $3 END WHERE id = $4")
+            Some((id, None)) => {
+                sqlx::query("UPDATE users SET issuer = $1, subject = $2, email_verified = 1, name = CASE WHEN $3 = '' THEN name ELSE $3 END WHERE id = $4")
                     .bind(issuer.to_string())
                     .bind(subject.to_string())
                     .bind(name.to_string())
@@ -170,18 +214,20 @@ pub async fn upsert_oidc_user(
             None => {
                 let id = UserId::new_random().as_text();
                 sqlx::query(
-                    "INSERT INTO users (id, issuer, subject, email, email_lower, name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO users (id, issuer, subject, email, email_lower, email_verified, name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(id.clone())
                 .bind(issuer.to_string())
                 .bind(subject.to_string())
                 .bind(email.to_string())
-                .bind(email.to_lowercase())
+                .bind(claim.then(|| lower.clone()))
+                .bind(i64::from(claim))
                 .bind(name.to_string())
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
                 // A user created by a first login is a change like any other: audited.
+                let how = if claim { "verified" } else { "unverified, not matched" };
                 audit::record_global(
                     &mut tx,
                     SYSTEM_TENANT_ID,
@@ -190,18 +236,14 @@ pub async fn upsert_oidc_user(
                     "user.create",
                     email,
                     None,
-                    Some(format!("first login via {issuer}")),
+                    Some(format!("first login via {issuer} (address {how})")),
                 )
                 .await?;
                 id
             }
         }
     };
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id.clone())
-        .execute(&mut *tx)
-        .await?;
+    mark_login(&mut tx, &id, now).await?;
     let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)
@@ -211,14 +253,145 @@ pub async fn upsert_oidc_user(
     Ok(user)
 }
 
-/// Local login failures allowed per email and per client within the window.
+/// Gives an existing identity its newly verified address, and answers which user row
+/// the identity is now. When a user with no identity yet holds the address (an
+/// invitation, or the bootstrap admin), the identity moves onto that row, as a first
+/// login would have bound it: the identity's own memberships move along and its old row
+/// goes. When another identity holds the address, the address stays there.
+async fn claim_address(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    email: &str,
+    lower: &str,
+) -> DomainResult<String> {
+    let holder: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, issuer FROM users WHERE email_lower = $1 AND id <> $2")
+            .bind(lower.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    match holder {
+        Some((_, Some(_))) => Ok(id.to_string()),
+        Some((pending, None)) => {
+            let (issuer, subject, name): (Option<String>, Option<String>, String) =
+                sqlx::query_as("SELECT issuer, subject, name FROM users WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_one(&mut **tx)
+                    .await?;
+            sqlx::query(
+                "INSERT INTO memberships (tenant_id, user_id, role, created_at, created_by) \
+                 SELECT m.tenant_id, $1, m.role, m.created_at, m.created_by FROM memberships m \
+                 WHERE m.user_id = $2 AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.tenant_id = m.tenant_id AND o.user_id = $1)",
+            )
+            .bind(pending.clone())
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("UPDATE users SET issuer = $1, subject = $2, email = $3, email_verified = 1, name = CASE WHEN $4 = '' THEN name ELSE $4 END WHERE id = $5")
+                .bind(issuer.clone())
+                .bind(subject.clone())
+                .bind(email.to_string())
+                .bind(name)
+                .bind(pending.clone())
+                .execute(&mut **tx)
+                .await?;
+            let who = format!(
+                "{} {}",
+                issuer.unwrap_or_default(),
+                subject.unwrap_or_default()
+            );
+            audit::record_global(
+                tx,
+                SYSTEM_TENANT_ID,
+                None,
+                email,
+                "user.bind",
+                email,
+                None,
+                Some(who),
+            )
+            .await?;
+            Ok(pending)
+        }
+        None => {
+            sqlx::query(
+                "UPDATE users SET email = $1, email_lower = $2, email_verified = 1 WHERE id = $3",
+            )
+            .bind(email.to_string())
+            .bind(lower.to_string())
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+            Ok(id.to_string())
+        }
+    }
+}
+
+/// A sign-in: the time, and every membership added since the last one is now joined.
+async fn mark_login(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    now: i64,
+) -> DomainResult<()> {
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE memberships SET joined_at = $1 WHERE user_id = $2 AND joined_at IS NULL")
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Failed local logins allowed per (client, email) pair before each further attempt
+/// has to wait (exponential backoff). Keyed by the pair, so that nobody can lock the
+/// bootstrap admin out for everyone by guessing wrong from elsewhere.
 pub const LOGIN_MAX_FAILURES: i64 = 5;
+/// Failed local logins allowed per client across all addresses within the window.
+pub const LOGIN_CLIENT_MAX_FAILURES: i64 = 50;
 /// The rate-limit window for local logins, in milliseconds.
 pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
 
-/// Checks a local (bootstrap admin) login. Failures are counted per email and per
-/// client in the database, so the limit holds across replicas; past the limit every
-/// attempt is refused, right or wrong, until the window passes.
+/// How long the attempt after `prior` failures must wait after the last one: nothing
+/// for the first [`LOGIN_MAX_FAILURES`], then 1 s, 2 s, 4 s… up to the whole window.
+pub fn login_backoff_ms(prior: i64) -> i64 {
+    if prior < LOGIN_MAX_FAILURES {
+        return 0;
+    }
+    let doublings = (prior - LOGIN_MAX_FAILURES).min(20) as u32;
+    (1000i64 << doublings).min(LOGIN_WINDOW_MS)
+}
+
+/// Password hashing is slow on purpose; it runs on the blocking pool, at most two at a
+/// time, so a burst of logins cannot stall the async workers that serve every page.
+static ARGON2_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+async fn argon2_off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> DomainResult<T> {
+    let _slot = ARGON2_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| DomainError::Internal(format!("argon2 slots: {e}")))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| DomainError::Internal(format!("argon2 task: {e}")))
+}
+
+/// Checks a local (bootstrap admin) login.
+///
+/// The attempt is written *before* it is checked, in its own transaction, so parallel
+/// attempts all count each other and a burst cannot slip past the limit. Failures count
+/// per (client, email) pair, with backoff past the limit, and per client overall; the
+/// rows live in the database, so the limit holds across replicas. A success clears the
+/// pair's record.
 pub async fn verify_local_login(
     db: &Db,
     email: &str,
@@ -226,60 +399,68 @@ pub async fn verify_local_login(
     client: &str,
 ) -> DomainResult<User> {
     let now = now_ms();
-    let keys = [
-        format!("email:{}", email.trim().to_lowercase()),
-        format!("client:{client}"),
-    ];
-    for key in &keys {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
-                .bind(key.clone())
-                .bind(now - LOGIN_WINDOW_MS)
-                .fetch_one(db.pool())
-                .await?;
-        if n >= LOGIN_MAX_FAILURES {
+    let lower = email.trim().to_lowercase();
+    let pair = format!("pair:{client}|{lower}");
+    let by_client = format!("client:{client}");
+    use crate::ratelimit::{count, record, Attempts::LoginFailures};
+    record(
+        db,
+        LoginFailures,
+        &[&pair, &by_client],
+        now,
+        LOGIN_WINDOW_MS,
+    )
+    .await?;
+    let since = now - LOGIN_WINDOW_MS;
+    let prior = count(db, LoginFailures, &pair, since).await? - 1;
+    if count(db, LoginFailures, &by_client, since).await? > LOGIN_CLIENT_MAX_FAILURES {
+        return Err(DomainError::RateLimited);
+    }
+    let wait = login_backoff_ms(prior);
+    if wait > 0 {
+        // The attempt before this one (ties with concurrent attempts count as now).
+        let previous: Option<i64> = sqlx::query_scalar(
+            "SELECT at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET 1",
+        )
+        .bind(pair.clone())
+        .bind(since)
+        .fetch_optional(db.pool())
+        .await?;
+        if previous.is_some_and(|at| now - at < wait) {
             return Err(DomainError::RateLimited);
         }
     }
     let row: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email_lower = $1")
-            .bind(email.trim().to_lowercase())
+            .bind(lower.clone())
             .fetch_optional(db.pool())
             .await?;
-    let verified = match &row {
-        Some((_, Some(hash))) => verify_password(password, hash),
+    let hash = row.as_ref().and_then(|(_, h)| h.clone());
+    let given = password.to_string();
+    let verified = argon2_off_thread(move || match hash {
+        Some(hash) => verify_password(&given, &hash),
         // Hash anyway so that a wrong email takes as long as a wrong password.
-        _ => {
-            let _ = hash_password(password);
+        None => {
+            let _ = hash_password(&given);
             false
         }
+    })
+    .await?;
+    let id = match (verified, row) {
+        (true, Some((id, _))) => id,
+        _ => return Err(DomainError::Unauthenticated("wrong email or password")),
     };
     let mut tx = db.begin().await?;
-    if !verified {
-        for key in &keys {
-            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-                .bind(key.clone())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(now - LOGIN_WINDOW_MS)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        return Err(DomainError::Unauthenticated("wrong email or password"));
-    }
-    let id = row.map(|r| r.0).unwrap_or_default();
     sqlx::query("DELETE FROM login_failures WHERE key = $1")
-        .bind(keys[0].clone())
+        .bind(pair)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+    sqlx::query("DELETE FROM login_failures WHERE key = $1 AND at = $2")
+        .bind(by_client)
         .bind(now)
-        .bind(id.clone())
         .execute(&mut *tx)
         .await?;
+    mark_login(&mut tx, &id, now).await?;
     tx.commit().await?;
     user_by_id(db, col_id(&id)?)
         .await?
@@ -382,7 +563,7 @@ pub async fn ensure_bootstrap_admin(
             .bind(id.clone())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, 'admin', $3)")
+        sqlx::query("INSERT INTO memberships (tenant_id, user_id, role, created_at, joined_at) VALUES ($1, $2, 'admin', $3, $3)")
             .bind(SYSTEM_TENANT_ID.as_text())
             .bind(id.clone())
             .bind(now)
@@ -479,6 +660,7 @@ pub(crate) async fn insert_pending_user(
     Ok(User {
         id,
         email: email.to_string(),
+        email_verified: false,
         name: name.to_string(),
         issuer: None,
         subject: None,
@@ -711,7 +893,20 @@ pub async fn create_tenant(db: &Db, principal: &Principal, new: NewTenant) -> Do
 }
 
 /// Remembers that the caller entered a tenant, for the switcher's "recent" list.
+///
+/// Called on every page of a tenant, so it writes only when the tenant actually changes:
+/// one indexed read says whether this tenant is already the most recent one, and a page
+/// view in the same tenant as the last one commits nothing.
 pub async fn touch_recent(db: &Db, scope: &crate::TenantScope) -> DomainResult<()> {
+    let latest: Option<String> = sqlx::query_scalar(
+        "SELECT tenant_id FROM recent_tenants WHERE user_id = $1 ORDER BY used_at DESC LIMIT 1",
+    )
+    .bind(scope.actor_id().as_text())
+    .fetch_optional(db.pool())
+    .await?;
+    if latest.as_deref() == Some(scope.tenant_id().as_text().as_str()) {
+        return Ok(());
+    }
     let now = now_ms();
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM recent_tenants WHERE user_id = $1 AND tenant_id = $2")
@@ -781,10 +976,7 @@ pub async fn all_connections(
         ));
     }
     let limit = clamp_limit(limit);
-    let (c_at, c_id) = cursor
-        .and_then(|c| c.split_once(':'))
-        .and_then(|(a, i)| Some((a.parse::<i64>().ok()?, i.to_string())))
-        .unwrap_or((i64::MAX, String::new()));
+    let (c_at, c_id) = crate::connections::newest_first_cursor(cursor);
     let since = crate::now_ms().div_euclid(crate::traffic::DAY_MS) - 29;
     let pattern = like_pattern(q);
     let rows = sqlx::query(

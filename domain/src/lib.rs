@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod members;
 pub mod model;
 pub mod network;
+mod ratelimit;
 pub mod scope;
 pub mod tokens;
 pub mod traffic;

@@ -20,7 +20,7 @@ pub async fn list(
     scope.require(Action::View)?;
     let limit = clamp_limit(limit);
     let rows = sqlx::query(
-        "SELECT u.id, u.email, u.email_lower, u.name, u.issuer, m.role, m.created_at FROM memberships m \
+        "SELECT u.id, u.email, u.email_lower, u.name, m.joined_at, m.role, m.created_at FROM memberships m \
          JOIN users u ON u.id = m.user_id \
          WHERE m.tenant_id = $1 AND ($2 = '%%' OR u.email_lower LIKE $2 ESCAPE '\\' OR lower(u.name) LIKE $2 ESCAPE '\\') \
          AND u.email_lower > $3 ORDER BY u.email_lower LIMIT $4",
@@ -34,15 +34,21 @@ pub async fn list(
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         let role: String = row.try_get("role")?;
+        let pending = row.try_get::<Option<i64>, _>("joined_at")?.is_none();
         items.push(Member {
             user_id: col_id(&row.try_get::<String, _>("id")?)?,
             email: row.try_get("email")?,
-            name: row.try_get("name")?,
+            // Until they sign in, a member is the address the admin typed, nothing more.
+            name: if pending {
+                String::new()
+            } else {
+                row.try_get("name")?
+            },
             role: role
                 .parse()
                 .map_err(|_| DomainError::Internal(format!("bad role {role}")))?,
             added_at: row.try_get("created_at")?,
-            pending: row.try_get::<Option<String>, _>("issuer")?.is_none(),
+            pending,
         });
     }
     Ok(Page::from_overfetch(items, limit, |m: &Member| {
@@ -50,8 +56,12 @@ pub async fn list(
     }))
 }
 
-/// Adds a member by email. An address nobody has logged in with yet creates a pending
-/// user, bound to an identity at first login with that verified address.
+/// Adds a member by email. An address nobody has claimed yet creates a pending user (an
+/// invitation), bound to an identity at first login with that *verified* address.
+///
+/// The answer is the same whether or not the address already belongs to someone on the
+/// platform: the new member shows as invited, with no name, until they sign in. So a
+/// tenant admin cannot use this to find out who exists elsewhere.
 pub async fn add(db: &Db, scope: &TenantScope, email: &str, role: Role) -> DomainResult<Member> {
     scope.require(Action::Grant(role))?;
     let email = validate::email(email)?;
@@ -88,11 +98,11 @@ pub async fn add(db: &Db, scope: &TenantScope, email: &str, role: Role) -> Domai
     tx.commit().await?;
     Ok(Member {
         user_id: user.id,
-        email: user.email,
-        name: user.name,
+        email,
+        name: String::new(),
         role,
         added_at: now,
-        pending: user.issuer.is_none(),
+        pending: true,
     })
 }
 
@@ -128,6 +138,46 @@ fn check_change(scope: &TenantScope, user: UserId, old: Role) -> DomainResult<()
     scope.require(Action::Grant(old))
 }
 
+/// Serialises membership changes of one tenant: the first write of the transaction
+/// touches the tenant's row (a row lock on Postgres, the write lock on SQLite), so two
+/// admins changing each other at once run one after the other and the second sees the
+/// first's result.
+async fn lock_tenant(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    scope: &TenantScope,
+) -> DomainResult<()> {
+    sqlx::query("UPDATE tenants SET updated_at = updated_at WHERE id = $1")
+        .bind(scope.tenant_id().as_text())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A tenant's own admins may not leave it without one: after the change, at least one
+/// member with a managing role must remain. Global admins can always repair a tenant,
+/// so the guard holds for tenant admins only.
+async fn keep_an_admin(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    scope: &TenantScope,
+) -> DomainResult<()> {
+    if scope.is_global_admin() {
+        return Ok(());
+    }
+    let admins: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role <> 'viewer'",
+    )
+    .bind(scope.tenant_id().as_text())
+    .fetch_one(&mut **tx)
+    .await?;
+    if admins == 0 {
+        return Err(DomainError::conflict(
+            "last_admin",
+            "This would leave the tenant without an admin. Make someone else tenant admin first.",
+        ));
+    }
+    Ok(())
+}
+
 pub async fn change_role(
     db: &Db,
     scope: &TenantScope,
@@ -136,6 +186,7 @@ pub async fn change_role(
 ) -> DomainResult<Member> {
     scope.require(Action::Manage)?;
     let mut tx = db.begin().await?;
+    lock_tenant(&mut tx, scope).await?;
     let (email, old) = current(&mut tx, scope, user).await?;
     check_change(scope, user, old)?;
     scope.require(Action::Grant(role))?;
@@ -145,6 +196,7 @@ pub async fn change_role(
         .bind(user.as_text())
         .execute(&mut *tx)
         .await?;
+    keep_an_admin(&mut tx, scope).await?;
     audit::record(
         &mut tx,
         scope,
@@ -157,20 +209,25 @@ pub async fn change_role(
     // Read the changed row back by its key, in the same transaction (a search by email
     // could match another member first).
     let row = sqlx::query(
-        "SELECT u.email, u.name, u.issuer, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id \
+        "SELECT u.email, u.name, m.joined_at, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.tenant_id = $1 AND m.user_id = $2",
     )
     .bind(scope.tenant_id().as_text())
     .bind(user.as_text())
     .fetch_one(&mut *tx)
     .await?;
+    let pending = row.try_get::<Option<i64>, _>("joined_at")?.is_none();
     let member = Member {
         user_id: user,
         email: row.try_get("email")?,
-        name: row.try_get("name")?,
+        name: if pending {
+            String::new()
+        } else {
+            row.try_get("name")?
+        },
         role,
         added_at: row.try_get("created_at")?,
-        pending: row.try_get::<Option<String>, _>("issuer")?.is_none(),
+        pending,
     };
     tx.commit().await?;
     Ok(member)
@@ -179,6 +236,7 @@ pub async fn change_role(
 pub async fn remove(db: &Db, scope: &TenantScope, user: UserId) -> DomainResult<()> {
     scope.require(Action::Manage)?;
     let mut tx = db.begin().await?;
+    lock_tenant(&mut tx, scope).await?;
     let (email, old) = current(&mut tx, scope, user).await?;
     check_change(scope, user, old)?;
     sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
@@ -186,6 +244,7 @@ pub async fn remove(db: &Db, scope: &TenantScope, user: UserId) -> DomainResult<
         .bind(user.as_text())
         .execute(&mut *tx)
         .await?;
+    keep_an_admin(&mut tx, scope).await?;
     sqlx::query("DELETE FROM recent_tenants WHERE tenant_id = $1 AND user_id = $2")
         .bind(scope.tenant_id().as_text())
         .bind(user.as_text())

@@ -64,7 +64,11 @@ pub struct NewTenant {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct User {
     pub id: UserId,
+    /// The address to show. It identifies the user only when an IdP verified it or an
+    /// administrator gave it (an invitation); see `directory::upsert_oidc_user`.
     pub email: String,
+    /// True when an OpenID Provider vouched for `email`.
+    pub email_verified: bool,
     pub name: String,
     pub issuer: Option<String>,
     pub subject: Option<String>,

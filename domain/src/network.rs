@@ -389,14 +389,16 @@ pub async fn delete_service(db: &Db, scope: &TenantScope, id: &str) -> DomainRes
 
 // ---------------------------------------------------------------- connected tenants
 
-/// The tenants this one has an active connection with: (tenant, name, connection id).
+/// The tenants whose services this one may reach: the providers of its active
+/// connections, as (tenant, name, connection id). Only the consumer reaches across a
+/// connection (seed 000); a provider sees nothing of its consumers' services.
 async fn active_peers(
     db: &Db,
     scope: &TenantScope,
 ) -> DomainResult<Vec<(TenantId, String, String)>> {
     let rows = sqlx::query(
         "SELECT remote_tenant_id, remote_tenant_name, id FROM connections \
-         WHERE tenant_id = $1 AND status = 'Active' ORDER BY remote_tenant_name",
+         WHERE tenant_id = $1 AND direction = 'consumes' AND status = 'Active' ORDER BY remote_tenant_name",
     )
     .bind(scope.tenant_id().as_text())
     .fetch_all(db.pool())
@@ -412,14 +414,15 @@ async fn active_peers(
         .collect()
 }
 
-/// How this tenant is linked to `remote`: active, revoked, or never connected.
+/// How this tenant reaches `remote` as a consumer: active, revoked, or never connected.
+/// A connection where this tenant is the provider gives it no way in.
 async fn link_with(
     db: &Db,
     scope: &TenantScope,
     remote: TenantId,
 ) -> DomainResult<(Link, Option<String>)> {
     let rows = sqlx::query(
-        "SELECT status, remote_tenant_name FROM connections WHERE tenant_id = $1 AND remote_tenant_id = $2",
+        "SELECT status, remote_tenant_name FROM connections WHERE tenant_id = $1 AND remote_tenant_id = $2 AND direction = 'consumes'",
     )
     .bind(scope.tenant_id().as_text())
     .bind(remote.as_text())
@@ -450,7 +453,8 @@ async fn remote_service_exists(db: &Db, remote: TenantId, name: &str) -> DomainR
     Ok(found.is_some())
 }
 
-/// The services of every actively connected tenant, with the DNS names that reach them.
+/// The services of every tenant this one consumes from over an active connection, with
+/// the DNS names that reach them.
 pub async fn remote_services(
     db: &Db,
     scope: &TenantScope,
@@ -462,7 +466,7 @@ pub async fn remote_services(
         "SELECT c.remote_tenant_id, c.remote_tenant_name, c.id AS connection_id, \
          s.id, s.name, s.port, s.protocol, s.created_at, s.created_by \
          FROM connections c JOIN services s ON s.tenant_id = c.remote_tenant_id \
-         WHERE c.tenant_id = $1 AND c.status = 'Active' ORDER BY c.remote_tenant_name, s.name LIMIT 2000",
+         WHERE c.tenant_id = $1 AND c.direction = 'consumes' AND c.status = 'Active' ORDER BY c.remote_tenant_name, s.name LIMIT 2000",
     )
     .bind(scope.tenant_id().as_text())
     .fetch_all(db.pool())

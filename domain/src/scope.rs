@@ -5,7 +5,7 @@
 //! fields are private and it has no public constructor, so a repository that takes one
 //! cannot be called with a bare tenant id: forgetting the tenant filter does not compile.
 
-use crate::ids::{col_id, TenantId, UserId, SYSTEM_TENANT_ID};
+use crate::ids::{col_id, TenantId, UserId};
 use crate::model::{Membership, User};
 use crate::{Db, DomainError, DomainResult};
 use policy::{Action, Role, Standing};
@@ -47,7 +47,8 @@ impl Principal {
         self.global_admin
     }
 
-    pub(crate) fn token_roles(&self) -> Option<&[(TenantId, Role)]> {
+    /// The roles a bearer JWT carries, when this principal came from one.
+    pub fn token_roles(&self) -> Option<&[(TenantId, Role)]> {
         self.token_roles.as_deref()
     }
 }
@@ -124,16 +125,22 @@ pub async fn authorize(
     principal: &Principal,
     tenant: TenantRef<'_>,
 ) -> DomainResult<TenantScope> {
+    // One indexed read: the tenant, and the caller's console role in it.
+    const SQL: &str = "SELECT t.id, t.name, t.is_system, \
+        (SELECT m.role FROM memberships m WHERE m.tenant_id = t.id AND m.user_id = $2) AS member_role \
+        FROM tenants t WHERE ";
     let row = match tenant {
         TenantRef::Name(name) => {
-            sqlx::query("SELECT id, name, is_system FROM tenants WHERE name = $1")
+            sqlx::query(&format!("{SQL}t.name = $1"))
                 .bind(name.trim().to_string())
+                .bind(principal.user_id().as_text())
                 .fetch_optional(db.pool())
                 .await?
         }
         TenantRef::Id(id) => {
-            sqlx::query("SELECT id, name, is_system FROM tenants WHERE id = $1")
+            sqlx::query(&format!("{SQL}t.id = $1"))
                 .bind(id.as_text())
+                .bind(principal.user_id().as_text())
                 .fetch_optional(db.pool())
                 .await?
         }
@@ -151,7 +158,9 @@ pub async fn authorize(
             .filter(|(t, _)| *t == tenant_id)
             .map(|(_, r)| *r)
             .max(),
-        None => role_in(db, principal.user_id(), tenant_id).await?,
+        None => row
+            .try_get::<Option<String>, _>("member_role")?
+            .and_then(|r| r.parse().ok()),
     };
     let standing = Standing {
         role: own_role,
@@ -173,19 +182,41 @@ pub async fn authorize(
     })
 }
 
-/// A user's role in one tenant from the console memberships.
-async fn role_in(db: &Db, user: UserId, tenant: TenantId) -> DomainResult<Option<Role>> {
-    let role: Option<String> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2")
-            .bind(tenant.as_text())
-            .bind(user.as_text())
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(role.and_then(|r| r.parse().ok()))
-}
-
-/// Every tenant role a principal holds (for `GET /api/v1/me` and the header).
+/// Every tenant role a principal holds (for `GET /api/v1/me` and the header). For a
+/// bearer JWT these are the token's roles, which are what the request may use, not the
+/// console memberships of the user behind it.
 pub async fn memberships(db: &Db, principal: &Principal) -> DomainResult<Vec<Membership>> {
+    if let Some(roles) = principal.token_roles() {
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=roles.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, name FROM tenants WHERE id IN ({}) ORDER BY name",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (t, _) in roles {
+            q = q.bind(t.as_text());
+        }
+        let mut out = Vec::new();
+        for row in q.fetch_all(db.pool()).await? {
+            let tenant_id: TenantId = col_id(&row.try_get::<String, _>("id")?)?;
+            if let Some(role) = roles
+                .iter()
+                .filter(|(t, _)| *t == tenant_id)
+                .map(|(_, r)| *r)
+                .max()
+            {
+                out.push(Membership {
+                    tenant_id,
+                    tenant_name: row.try_get("name")?,
+                    role,
+                });
+            }
+        }
+        return Ok(out);
+    }
     let rows = sqlx::query(
         "SELECT m.tenant_id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
          WHERE m.user_id = $1 ORDER BY t.name",
@@ -204,13 +235,5 @@ pub async fn memberships(db: &Db, principal: &Principal) -> DomainResult<Vec<Mem
                 .map_err(|_| DomainError::Internal(format!("bad role {role}")))?,
         });
     }
-    if let Some(roles) = principal.token_roles() {
-        out.retain(|m| roles.iter().any(|(t, _)| *t == m.tenant_id));
-    }
     Ok(out)
-}
-
-/// True when `user` holds `admin` in the system tenant.
-pub(crate) async fn is_global_admin(db: &Db, user: UserId) -> DomainResult<bool> {
-    Ok(role_in(db, user, SYSTEM_TENANT_ID).await? == Some(Role::Admin))
 }

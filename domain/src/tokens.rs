@@ -66,23 +66,36 @@ pub async fn issue_for_email(
     Ok((id, token, expires_at))
 }
 
+/// How stale a token's `last_used_at` may get before a use records it again. A read
+/// must not write: recording every use would commit (and fsync) once per API GET.
+pub const LAST_USED_GRANULARITY_MS: i64 = 5 * 60 * 1000;
+
+/// True when a use at `now` should be written down, given the recorded last use.
+pub fn last_use_is_stale(last_used_at: Option<i64>, now: i64) -> bool {
+    last_used_at.is_none_or(|at| now - at >= LAST_USED_GRANULARITY_MS)
+}
+
 /// The principal behind a console token, or unauthenticated for an unknown or expired one.
 pub async fn principal_for_token(db: &Db, token: &str) -> DomainResult<Principal> {
-    let row: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT id, user_id, expires_at FROM api_tokens WHERE token_hash = $1")
-            .bind(hash_token(token.trim()))
-            .fetch_optional(db.pool())
-            .await?;
-    let Some((id, user_id, expires_at)) = row else {
+    let row: Option<(String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, user_id, expires_at, last_used_at FROM api_tokens WHERE token_hash = $1",
+    )
+    .bind(hash_token(token.trim()))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((id, user_id, expires_at, last_used_at)) = row else {
         return Err(DomainError::Unauthenticated("unknown API token"));
     };
-    if expires_at <= now_ms() {
+    let now = now_ms();
+    if expires_at <= now {
         return Err(DomainError::Unauthenticated("the API token has expired"));
     }
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(id)
-        .execute(db.pool())
-        .await?;
+    if last_use_is_stale(last_used_at, now) {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(db.pool())
+            .await?;
+    }
     principal_for_user(db, col_id(&user_id)?).await
 }

@@ -22,6 +22,13 @@ pub const FUTURE_SKEW_MS: i64 = 5 * 60 * 1000;
 /// Records about traffic older than this are refused: the console keeps a year.
 pub const MAX_AGE_MS: i64 = 366 * DAY_MS;
 pub const DAY_MS: i64 = 86_400_000;
+/// The most one record may report: 1 PiB and 10^12 flows. Far above any real link in
+/// the interval a data plane reports, and small enough that sums cannot overflow.
+pub const MAX_RECORD_BYTES: i64 = 1 << 50;
+pub const MAX_RECORD_FLOWS: i64 = 1_000_000_000_000;
+/// A day's stored sum saturates here (2^54), so that a year of days still sums inside
+/// a signed 64-bit integer on both databases (366 × 2^54 < 2^63).
+pub const DAY_CAP: i64 = 1 << 54;
 
 /// An authenticated data plane. Only [`authenticate`] makes one.
 #[derive(Debug, Clone)]
@@ -106,23 +113,27 @@ pub async fn issue_token(db: &Db, name: &str, ttl_ms: i64) -> DomainResult<(Stri
 
 /// The data plane behind a token, or unauthenticated for an unknown or expired one.
 pub async fn authenticate(db: &Db, token: &str) -> DomainResult<DataPlane> {
-    let row =
-        sqlx::query("SELECT id, name, expires_at FROM dataplane_tokens WHERE token_hash = $1")
-            .bind(hash_token(token.trim()))
-            .fetch_optional(db.pool())
-            .await?
-            .ok_or(DomainError::Unauthenticated("unknown data-plane token"))?;
+    let row = sqlx::query(
+        "SELECT id, name, expires_at, last_used_at FROM dataplane_tokens WHERE token_hash = $1",
+    )
+    .bind(hash_token(token.trim()))
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(DomainError::Unauthenticated("unknown data-plane token"))?;
     if row.try_get::<i64, _>("expires_at")? <= now_ms() {
         return Err(DomainError::Unauthenticated(
             "the data-plane token has expired",
         ));
     }
     let id: String = row.try_get("id")?;
-    sqlx::query("UPDATE dataplane_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(id.clone())
-        .execute(db.pool())
-        .await?;
+    let now = now_ms();
+    if crate::tokens::last_use_is_stale(row.try_get("last_used_at")?, now) {
+        sqlx::query("UPDATE dataplane_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id.clone())
+            .execute(db.pool())
+            .await?;
+    }
     Ok(DataPlane {
         id,
         name: row.try_get("name")?,
@@ -149,10 +160,17 @@ pub async fn ingest(db: &Db, plane: &DataPlane, records: &[TrafficRecord]) -> Do
     let mut tx = db.begin().await?;
     // (connection, day) → (sides, bytes, flows), so each row is written once per batch.
     let mut sums: HashMap<(String, i64), (i64, i64)> = HashMap::new();
-    let mut sides: HashMap<String, Vec<String>> = HashMap::new();
+    // connection → its halves: (tenant, created_at, revoked_at), read once per batch.
+    let mut sides: HashMap<String, Vec<(String, i64, Option<i64>)>> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         if r.bytes < 0 || r.flows < 0 {
             return Err(bad(i, "bytes and flows cannot be negative."));
+        }
+        if r.bytes > MAX_RECORD_BYTES || r.flows > MAX_RECORD_FLOWS {
+            return Err(bad(
+                i,
+                "one record reports at most 1 PiB (2^50 bytes) and 10^12 flows.",
+            ));
         }
         if r.at > now + FUTURE_SKEW_MS {
             return Err(bad(i, "`at` is in the future; send unix milliseconds."));
@@ -174,38 +192,46 @@ pub async fn ingest(db: &Db, plane: &DataPlane, records: &[TrafficRecord]) -> Do
             if rows.is_empty() {
                 return Err(bad(i, format!("there is no connection `{id}`.")));
             }
-            let mut tenants = Vec::new();
+            let mut halves = Vec::with_capacity(rows.len());
             for row in &rows {
-                let revoked_at: Option<i64> = row.try_get("revoked_at")?;
-                let created_at: i64 = row.try_get("created_at")?;
-                if r.at < created_at - FUTURE_SKEW_MS
-                    || revoked_at.is_some_and(|t| r.at > t + FUTURE_SKEW_MS)
-                {
-                    return Err(bad(
-                        i,
-                        "`at` is outside the time the connection was active.",
-                    ));
-                }
-                tenants.push(row.try_get::<String, _>("tenant_id")?);
+                halves.push((
+                    row.try_get::<String, _>("tenant_id")?,
+                    row.try_get::<i64, _>("created_at")?,
+                    row.try_get::<Option<i64>, _>("revoked_at")?,
+                ));
             }
-            sides.insert(id.clone(), tenants);
+            sides.insert(id.clone(), halves);
+        }
+        // Every record, not only a connection's first, must fall in its active time.
+        let outside = sides[&id].iter().any(|(_, created_at, revoked_at)| {
+            r.at < created_at - FUTURE_SKEW_MS
+                || revoked_at.is_some_and(|t| r.at > t + FUTURE_SKEW_MS)
+        });
+        if outside {
+            return Err(bad(
+                i,
+                "`at` is outside the time the connection was active.",
+            ));
         }
         let e = sums.entry((id, r.at.div_euclid(DAY_MS))).or_default();
-        e.0 = e.0.saturating_add(r.bytes);
-        e.1 = e.1.saturating_add(r.flows);
+        e.0 = e.0.saturating_add(r.bytes).min(DAY_CAP);
+        e.1 = e.1.saturating_add(r.flows).min(DAY_CAP);
     }
     for ((connection, day), (bytes, flows)) in &sums {
-        for tenant in &sides[connection] {
+        for (tenant, _, _) in &sides[connection] {
+            // Saturating at DAY_CAP without ever computing a sum that could overflow.
             sqlx::query(
                 "INSERT INTO traffic_daily (tenant_id, connection_id, day, bytes, flows) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (tenant_id, connection_id, day) DO UPDATE SET bytes = traffic_daily.bytes + excluded.bytes, \
-                 flows = traffic_daily.flows + excluded.flows",
+                 ON CONFLICT (tenant_id, connection_id, day) DO UPDATE SET \
+                 bytes = CASE WHEN traffic_daily.bytes > $6 - excluded.bytes THEN $6 ELSE traffic_daily.bytes + excluded.bytes END, \
+                 flows = CASE WHEN traffic_daily.flows > $6 - excluded.flows THEN $6 ELSE traffic_daily.flows + excluded.flows END",
             )
             .bind(tenant.clone())
             .bind(connection.clone())
             .bind(*day)
             .bind(*bytes)
             .bind(*flows)
+            .bind(DAY_CAP)
             .execute(&mut *tx)
             .await?;
         }

@@ -32,6 +32,10 @@ pub struct Config {
     pub session_absolute_hours: i64,
     /// The DNS suffix of services in connected tenants (`<service>.<tenant-id>.<suffix>`).
     pub dns_suffix: String,
+    /// Reverse proxies whose client-address header is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// That header, lowercase [x-forwarded-for].
+    pub client_ip_header: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -125,6 +129,23 @@ impl Config {
         let public_url =
             var("TENANTRY_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
         url::Url::parse(&public_url).map_err(|e| format!("TENANTRY_PUBLIC_URL: {e}"))?;
+        let https = public_url.starts_with("https://");
+        let trusted_proxies = var("TENANTRY_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<std::net::IpAddr>()
+                    .map_err(|_| format!("TENANTRY_TRUSTED_PROXIES: `{s}` is not an IP address"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let client_ip_header = var("TENANTRY_CLIENT_IP_HEADER")
+            .unwrap_or_else(|| "x-forwarded-for".into())
+            .to_ascii_lowercase();
+        axum::http::HeaderName::from_bytes(client_ip_header.as_bytes()).map_err(|_| {
+            format!("TENANTRY_CLIENT_IP_HEADER: `{client_ip_header}` is not a header name")
+        })?;
         Ok(Config {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/tenantry.db?mode=rwc".into()),
@@ -134,11 +155,25 @@ impl Config {
                 .unwrap_or_else(|| "admin@localhost".into()),
             bootstrap_admin_password: var("TENANTRY_BOOTSTRAP_ADMIN_PASSWORD"),
             providers,
-            cookie_secure: flag("TENANTRY_COOKIE_SECURE", false)?,
+            // Secure cookies (and HSTS) whenever the console is served over https.
+            cookie_secure: flag("TENANTRY_COOKIE_SECURE", https)?,
             session_idle_minutes: number("TENANTRY_SESSION_IDLE_MINUTES", 8 * 60)?,
             session_absolute_hours: number("TENANTRY_SESSION_ABSOLUTE_HOURS", 24)?,
             dns_suffix: dns_suffix(var("TENANTRY_DNS_SUFFIX"))?,
+            trusted_proxies,
+            client_ip_header,
         })
+    }
+
+    /// How often an active session's idle expiry is pushed forward (and so saved): a
+    /// tenth of the idle timeout, at most five minutes. Reads in between write nothing.
+    pub fn session_refresh_ms(&self) -> i64 {
+        (self.session_idle_minutes * 60_000 / 10).clamp(1_000, 5 * 60_000)
+    }
+
+    /// True when the public URL is https: then browsers are told to use nothing else.
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// The console's own origin (`scheme://host[:port]`), for the cross-site check.

@@ -1,6 +1,6 @@
 //! Bearer JWTs from a configured OpenID Provider (seed 004): the signature is checked
 //! against the provider's JWKS, and `iss`, `aud` (the console's client id) and `exp`
-//! are verified. The roles claim holds `<tenant-uuid>_<role>` entries, which become the
+//! are verified (and `nbf` when present). The roles claim holds `<tenant-uuid>_<role>` entries, which become the
 //! caller's roles for that request.
 
 use crate::oidc::Provider;
@@ -77,6 +77,8 @@ async fn verify(
     validation.set_issuer(&[meta.issuer.as_str()]);
     validation.set_audience(&[provider.client_id()]);
     validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    // A token that is not valid yet is refused like an expired one.
+    validation.validate_nbf = true;
     let data =
         decode::<Claims>(token, &key, &validation).map_err(|e| format!("JWT rejected: {e}"))?;
     let claims = data.claims;

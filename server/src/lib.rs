@@ -121,6 +121,10 @@ pub async fn build(
         },
         absolute_timeout_ms: config.session_absolute_hours * 3_600_000,
         dns_suffix: config.dns_suffix.clone(),
+        client_ip: app::ssr::ClientIpRule {
+            header: config.client_ip_header.clone(),
+            trusted: config.trusted_proxies.clone(),
+        },
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -137,7 +141,11 @@ pub async fn build(
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(ui_for_pages.clone()),
+            // Per request: the UI context, and a fresh memo of who the caller is.
+            move || {
+                provide_context(ui_for_pages.clone());
+                provide_context(app::ssr::RequestMemo::default());
+            },
             {
                 let o = leptos_options.clone();
                 move || shell(o.clone())
@@ -154,7 +162,14 @@ pub async fn build(
         .merge(oidc::routes())
         .nest("/api/v1", rest::router())
         .merge(pages)
-        .layer(axum::middleware::from_fn(security::require_login_for_pages))
+        .layer(axum::middleware::from_fn({
+            let refresh_ms = config.session_refresh_ms();
+            move |session: tower_sessions::Session,
+                  req: axum::extract::Request,
+                  next: axum::middleware::Next| {
+                security::require_login_for_pages(refresh_ms, session, req, next)
+            }
+        }))
         .with_state(state.clone());
 
     let idle = time::Duration::minutes(config.session_idle_minutes);
@@ -184,7 +199,10 @@ pub async fn build(
         .layer(axum::middleware::from_fn(move |req, next| {
             security::refuse_cross_site(origin.clone(), req, next)
         }))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn({
+            let hsts = config.https();
+            move |req, next| security::headers(hsts, req, next)
+        }))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             security::panic_response,
         )))

@@ -22,6 +22,8 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tower_sessions::Session;
 
 type Client = CoreClient<
@@ -43,11 +45,18 @@ pub struct Discovered {
     pub jwks_uri: Option<String>,
 }
 
+/// How long a discovery document (and the ID-token keys it carries) is trusted. Bounded,
+/// so that a provider's key rotation reaches the console without a restart.
+const DISCOVERY_MAX_AGE: Duration = Duration::from_secs(600);
+/// The least time between two discoveries forced by a token the cached keys reject.
+const DISCOVERY_MIN_REFRESH: Duration = Duration::from_secs(30);
+
 pub struct Provider {
     cfg: OidcProviderConfig,
     redirect_url: String,
-    /// Discovered on first use, so the console starts even while an IdP is down.
-    discovered: tokio::sync::OnceCell<Discovered>,
+    /// Discovered on first use (so the console starts even while an IdP is down), then
+    /// again once it is older than [`DISCOVERY_MAX_AGE`].
+    discovered: tokio::sync::RwLock<Option<(Arc<Discovered>, Instant)>>,
     /// Its signing keys, for bearer JWTs.
     keys: crate::jwt::KeyCache,
 }
@@ -87,7 +96,7 @@ impl Providers {
                 .map(|p| Provider {
                     redirect_url: format!("{}/auth/oidc/{}/callback", config.public_url, p.name),
                     cfg: p.clone(),
-                    discovered: tokio::sync::OnceCell::new(),
+                    discovered: Default::default(),
                     keys: Default::default(),
                 })
                 .collect(),
@@ -117,32 +126,56 @@ impl Providers {
         &self.http
     }
 
-    pub async fn discover<'a>(&'a self, p: &'a Provider) -> Result<&'a Discovered, String> {
-        p.discovered
-            .get_or_try_init(|| async {
-                let issuer = IssuerUrl::new(p.cfg.issuer.clone()).map_err(|e| e.to_string())?;
-                let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
-                    .await
-                    .map_err(|e| format!("discovery of {}: {e}", p.cfg.issuer))?;
-                let issuer = metadata.issuer().as_str().to_string();
-                let client = CoreClient::from_provider_metadata(
-                    metadata,
-                    ClientId::new(p.cfg.client_id.clone()),
-                    p.cfg.client_secret.clone().map(ClientSecret::new),
-                )
-                .set_redirect_uri(
-                    RedirectUrl::new(p.redirect_url.clone()).map_err(|e| e.to_string())?,
-                );
-                let extra = self.extra_metadata(&p.cfg.issuer).await;
-                let text = |k: &str| extra.get(k).and_then(|v| v.as_str()).map(str::to_string);
-                Ok(Discovered {
-                    client,
-                    issuer,
-                    end_session: text("end_session_endpoint"),
-                    jwks_uri: text("jwks_uri"),
-                })
-            })
+    /// The provider's discovery document, from the cache while it is fresh.
+    pub async fn discover(&self, p: &Provider) -> Result<Arc<Discovered>, String> {
+        if let Some((d, at)) = p.discovered.read().await.as_ref() {
+            if at.elapsed() < DISCOVERY_MAX_AGE {
+                return Ok(d.clone());
+            }
+        }
+        self.fetch_discovery(p, None).await
+    }
+
+    /// Discovers again because the cached keys rejected a token (the provider may have
+    /// rotated its keys); at most once per [`DISCOVERY_MIN_REFRESH`].
+    pub async fn rediscover(&self, p: &Provider) -> Result<Arc<Discovered>, String> {
+        self.fetch_discovery(p, Some(DISCOVERY_MIN_REFRESH)).await
+    }
+
+    async fn fetch_discovery(
+        &self,
+        p: &Provider,
+        unless_younger_than: Option<Duration>,
+    ) -> Result<Arc<Discovered>, String> {
+        let mut slot = p.discovered.write().await;
+        // Another request may have refreshed it while this one waited for the lock.
+        if let Some((d, at)) = slot.as_ref() {
+            let fresh_enough = unless_younger_than.unwrap_or(DISCOVERY_MAX_AGE);
+            if at.elapsed() < fresh_enough.min(DISCOVERY_MAX_AGE) {
+                return Ok(d.clone());
+            }
+        }
+        let issuer = IssuerUrl::new(p.cfg.issuer.clone()).map_err(|e| e.to_string())?;
+        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
+            .map_err(|e| format!("discovery of {}: {e}", p.cfg.issuer))?;
+        let issuer = metadata.issuer().as_str().to_string();
+        let client = CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(p.cfg.client_id.clone()),
+            p.cfg.client_secret.clone().map(ClientSecret::new),
+        )
+        .set_redirect_uri(RedirectUrl::new(p.redirect_url.clone()).map_err(|e| e.to_string())?);
+        let extra = self.extra_metadata(&p.cfg.issuer).await;
+        let text = |k: &str| extra.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let d = Arc::new(Discovered {
+            client,
+            issuer,
+            end_session: text("end_session_endpoint"),
+            jwks_uri: text("jwks_uri"),
+        });
+        *slot = Some((d.clone(), Instant::now()));
+        Ok(d)
     }
 
     /// The discovery document as JSON, for what the core metadata type does not expose
@@ -221,7 +254,7 @@ async fn login(
         state: state.secret().clone(),
         nonce: nonce.secret().clone(),
         pkce_verifier: verifier.secret().clone(),
-        next: safe_next(q.next.as_deref()),
+        next: safe_next(q.next.as_deref(), &st.config.public_url),
     };
     if let Err(e) = session.insert(PENDING, pending).await {
         tracing::error!(error = %e, "session store");
@@ -292,7 +325,7 @@ async fn complete_login(
     code: String,
 ) -> Result<(domain::User, String), LoginFailure> {
     let other = |e: String| LoginFailure::Other(e);
-    let d = st.oidc.discover(provider).await.map_err(other)?;
+    let mut d = st.oidc.discover(provider).await.map_err(other)?;
     let token = d
         .client
         .exchange_code(AuthorizationCode::new(code))
@@ -304,11 +337,17 @@ async fn complete_login(
     let id_token = token
         .id_token()
         .ok_or_else(|| other("no id_token in the token response".into()))?;
+    let nonce = Nonce::new(pending.nonce.clone());
+    if id_token
+        .claims(&d.client.id_token_verifier(), &nonce)
+        .is_err()
+    {
+        // Perhaps signed with a key the provider rotated in since the last discovery:
+        // fetch its keys again and check once more (the token itself is unchanged).
+        d = st.oidc.rediscover(provider).await.map_err(other)?;
+    }
     let claims = id_token
-        .claims(
-            &d.client.id_token_verifier(),
-            &Nonce::new(pending.nonce.clone()),
-        )
+        .claims(&d.client.id_token_verifier(), &nonce)
         .map_err(|e| other(format!("id token: {e}")))?;
     let subject = claims.subject().to_string();
     let mut email = claims.email().map(|e| e.to_string());
@@ -358,6 +397,7 @@ async fn start_session(
     session.cycle_id().await?;
     session.insert(keys::USER_ID, user.id.to_string()).await?;
     session.insert(keys::LOGIN_AT, domain::now_ms()).await?;
+    session.insert(keys::EXTENDED_AT, domain::now_ms()).await?;
     if let Some((provider, id_token)) = oidc {
         session.insert(keys::PROVIDER, provider.to_string()).await?;
         session.insert(keys::ID_TOKEN, id_token).await?;
@@ -376,19 +416,20 @@ pub struct LocalLoginForm {
 async fn local_login(
     State(st): State<AppState>,
     session: Session,
+    headers: axum::http::HeaderMap,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(form): Form<LocalLoginForm>,
 ) -> Response {
     if !st.config.bootstrap_admin_enabled {
         return login_error("invalid_credentials");
     }
-    let client = connect
-        .map(|Extension(ConnectInfo(a))| a.ip().to_string())
-        .unwrap_or_else(|| "local".into());
+    let peer = connect.map(|Extension(ConnectInfo(a))| a.ip());
+    let client = st.ui.client_ip.client(&headers, peer);
     match domain::directory::verify_local_login(&st.db, &form.email, &form.password, &client).await
     {
         Ok(user) => match start_session(&session, &user, None).await {
-            Ok(()) => Redirect::to(&safe_next(form.next.as_deref())).into_response(),
+            Ok(()) => Redirect::to(&safe_next(form.next.as_deref(), &st.config.public_url))
+                .into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "session store");
                 login_error("provider")

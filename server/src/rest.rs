@@ -729,12 +729,13 @@ pub struct PageQuery {
 }
 
 fn client_key(
+    st: &AppState,
+    headers: &axum::http::HeaderMap,
     connect: &Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
 ) -> String {
-    connect
-        .as_ref()
-        .map(|c| c.0 .0.ip().to_string())
-        .unwrap_or_else(|| "api".into())
+    st.ui
+        .client_ip
+        .client(headers, connect.as_ref().map(|c| c.0 .0.ip()))
 }
 
 #[utoipa::path(get, path = "/connection-secrets", params(PageQuery, ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
@@ -808,12 +809,13 @@ async fn list_connections(
 async fn redeem(
     State(st): State<AppState>,
     s: Scoped,
+    headers: axum::http::HeaderMap,
     connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     json: Result<Json<RedeemJson>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<ConnectionJson>)> {
     let req = body(json)?;
-    let c =
-        domain::connections::redeem(&st.db, &s.scope, &req.secret, &client_key(&connect)).await?;
+    let client = client_key(&st, &headers, &connect);
+    let c = domain::connections::redeem(&st.db, &s.scope, &req.secret, &client).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 

@@ -135,6 +135,11 @@ fn form_encode(pairs: &[(String, String)]) -> String {
 
 impl Fx {
     pub async fn new() -> Fx {
+        Fx::with_providers(vec![]).await
+    }
+
+    /// The same fixture with OpenID Providers configured (bearer JWT tests).
+    pub async fn with_providers(providers: Vec<server::config::OidcProviderConfig>) -> Fx {
         let dir = std::env::temp_dir().join(format!("tenantry-it-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let db_url = format!("sqlite://{}/it.db?mode=rwc", dir.display());
@@ -144,11 +149,13 @@ impl Fx {
             bootstrap_admin_enabled: true,
             bootstrap_admin_email: ADMIN_EMAIL.into(),
             bootstrap_admin_password: Some(ADMIN_PASSWORD.into()),
-            providers: vec![],
+            providers,
             cookie_secure: false,
             session_idle_minutes: 60,
             session_absolute_hours: 24,
             dns_suffix: "aether.internal".into(),
+            trusted_proxies: vec![],
+            client_ip_header: "x-forwarded-for".into(),
         };
         let db = server::open_db(&config).await.unwrap();
         server::bootstrap(&db, &config).await.unwrap();
