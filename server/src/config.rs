@@ -90,6 +90,14 @@ fn dns_suffix(raw: Option<String>) -> Result<String, String> {
     }
 }
 
+/// Cookies are Secure by default exactly when the console is served over https.
+pub fn secure_by_default(public_url: &str) -> bool {
+    public_url
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("https://")
+}
+
 impl Config {
     pub fn from_env() -> Result<Config, String> {
         let mut providers = Vec::new();
@@ -129,7 +137,6 @@ impl Config {
         let public_url =
             var("TENANTRY_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
         url::Url::parse(&public_url).map_err(|e| format!("TENANTRY_PUBLIC_URL: {e}"))?;
-        let https = public_url.starts_with("https://");
         let trusted_proxies = var("TENANTRY_TRUSTED_PROXIES")
             .unwrap_or_default()
             .split(',')
@@ -156,7 +163,7 @@ impl Config {
             bootstrap_admin_password: var("TENANTRY_BOOTSTRAP_ADMIN_PASSWORD"),
             providers,
             // Secure cookies (and HSTS) whenever the console is served over https.
-            cookie_secure: flag("TENANTRY_COOKIE_SECURE", https)?,
+            cookie_secure: flag("TENANTRY_COOKIE_SECURE", secure_by_default(&public_url))?,
             session_idle_minutes: number("TENANTRY_SESSION_IDLE_MINUTES", 8 * 60)?,
             session_absolute_hours: number("TENANTRY_SESSION_ABSOLUTE_HOURS", 24)?,
             dns_suffix: dns_suffix(var("TENANTRY_DNS_SUFFIX"))?,
@@ -173,7 +180,7 @@ impl Config {
 
     /// True when the public URL is https: then browsers are told to use nothing else.
     pub fn https(&self) -> bool {
-        self.public_url.starts_with("https://")
+        secure_by_default(&self.public_url)
     }
 
     /// The console's own origin (`scheme://host[:port]`), for the cross-site check.

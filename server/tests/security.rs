@@ -317,3 +317,76 @@ fn the_client_address_comes_from_a_trusted_proxy_only() {
         "198.51.100.7"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_https_cookies_are_secure_and_hsts_is_sent() {
+    assert!(server::config::secure_by_default("https://console.example"));
+    assert!(!server::config::secure_by_default("http://127.0.0.1:3000"));
+    let fx = Fx::with(vec![], "https://console.example").await;
+    let form = format!(
+        "email={}&password={}",
+        app::components::encode(support::ADMIN_EMAIL),
+        app::components::encode(support::ADMIN_PASSWORD),
+    );
+    let req = axum::http::Request::post("/auth/local")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(form))
+        .unwrap();
+    let res = fx.send(Who::Anonymous, Req::Raw(req)).await;
+    let cookie = res.headers["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(res.headers["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+    fx.finish().await;
+    // Over plain http there is no HSTS (it would break a local console).
+    let fx = Fx::new().await;
+    let res = fx.send_page(Who::Anonymous, "/login").await;
+    assert!(!res.headers.contains_key("strict-transport-security"));
+    fx.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_issued_without_javascript_leaves_the_session_after_one_redirect() {
+    let fx = Fx::new().await;
+    let acme = "acme";
+    let form = format!("tenant={acme}&expires_in_seconds=3600&note=no-js");
+    let req = axum::http::Request::post("/fn/create_connection_secret")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("cookie", fx.cookie(Who::TenantAdmin))
+        .body(axum::body::Body::from(form))
+        .unwrap();
+    let res = fx.send(Who::Anonymous, Req::Raw(req)).await;
+    assert!(res.status < 400, "{} {}", res.status, res.body);
+    let in_store = |fx: &Fx| {
+        let db = fx.db.clone();
+        async move {
+            domain::db::raw_scalar(
+                &db,
+                "SELECT COUNT(*) FROM tower_sessions WHERE instr(CAST(data AS TEXT), 'ncs_') > 0",
+            )
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(in_store(&fx).await, 1, "kept for the redirect");
+    let page = fx.send_page(Who::TenantAdmin, "/t/acme/connections").await;
+    assert_eq!(page.status, 200);
+    assert!(has_secret(&page.body), "shown once after the redirect");
+    assert_eq!(in_store(&fx).await, 0, "gone from the store once shown");
+    let again = fx.send_page(Who::TenantAdmin, "/t/acme/connections").await;
+    assert!(!has_secret(&again.body), "shown only once");
+    fx.finish().await;
+}
+
+/// True when `text` holds a whole connection secret (`ncs_` and 64 hex digits), not
+/// just the prefix that hints and placeholders show.
+fn has_secret(text: &str) -> bool {
+    text.match_indices("ncs_").any(|(i, _)| {
+        let hex = text.as_bytes()[i + 4..].iter().take(64);
+        hex.len() == 64 && text.as_bytes()[i + 4..i + 68].iter().all(u8::is_ascii_hexdigit)
+    })
+}

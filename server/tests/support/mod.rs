@@ -140,17 +140,22 @@ impl Fx {
 
     /// The same fixture with OpenID Providers configured (bearer JWT tests).
     pub async fn with_providers(providers: Vec<server::config::OidcProviderConfig>) -> Fx {
+        Fx::with(providers, "http://127.0.0.1:3000").await
+    }
+
+    /// The fixture with providers and a public URL of its own.
+    pub async fn with(providers: Vec<server::config::OidcProviderConfig>, public_url: &str) -> Fx {
         let dir = std::env::temp_dir().join(format!("tenantry-it-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let db_url = format!("sqlite://{}/it.db?mode=rwc", dir.display());
         let config = server::config::Config {
             database_url: db_url.clone(),
-            public_url: "http://127.0.0.1:3000".into(),
+            public_url: public_url.into(),
             bootstrap_admin_enabled: true,
             bootstrap_admin_email: ADMIN_EMAIL.into(),
             bootstrap_admin_password: Some(ADMIN_PASSWORD.into()),
             providers,
-            cookie_secure: false,
+            cookie_secure: server::config::secure_by_default(public_url),
             session_idle_minutes: 60,
             session_absolute_hours: 24,
             dns_suffix: "aether.internal".into(),
@@ -489,6 +494,13 @@ impl Fx {
     /// A valid policy for acme (toward provider_0's `svc`) named `name`.
     pub fn acme_policy_yaml(&self, name: &str) -> String {
         policy_yaml(name, &self.tenant_id("provider_0"), "svc")
+    }
+
+    /// The caller's session cookie (`name=value`), for hand-made browser requests.
+    pub fn cookie(&self, who: Who) -> String {
+        Fx::key(who)
+            .map(|k| self.cookies[k].clone())
+            .unwrap_or_default()
     }
 
     fn key(who: Who) -> Option<&'static str> {
