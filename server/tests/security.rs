@@ -387,6 +387,9 @@ async fn a_secret_issued_without_javascript_leaves_the_session_after_one_redirec
 fn has_secret(text: &str) -> bool {
     text.match_indices("ncs_").any(|(i, _)| {
         let hex = text.as_bytes()[i + 4..].iter().take(64);
-        hex.len() == 64 && text.as_bytes()[i + 4..i + 68].iter().all(u8::is_ascii_hexdigit)
+        hex.len() == 64
+            && text.as_bytes()[i + 4..i + 68]
+                .iter()
+                .all(u8::is_ascii_hexdigit)
     })
 }

@@ -441,6 +441,11 @@ impl Fx {
         }
     }
 
+    /// The SQLite file behind the fixture (sessions and data alike).
+    pub fn db_file(&self) -> std::path::PathBuf {
+        self.dir.join("it.db")
+    }
+
     pub fn tenant_id(&self, name: &str) -> String {
         self.tenants[name].clone()
     }
