@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever a fresh machine lacks to build, run and test Tenantry, and nothing it
 # already has. Every step is idempotent and downloads only from the registries this machine
-# reaches (crates.io, npm, Debian): see ../shared/TOOLCHAIN.md for why each step looks as it does.
+# reaches (crates.io, npm, Debian). Tools that download their own binaries (Sass, Tailwind,
+# `playwright install`, a prebuilt wasm-opt) fail on such machines, so cargo-leptos and
+# wasm-bindgen are built from crates.io, Playwright uses Debian's Chromium, and wasm-opt
+# comes from npm's binaryen.
 #   scripts/setup.sh          tools for running the console (wasm target, cargo-leptos, wasm-bindgen, npm deps)
 #   scripts/setup.sh --test   the same plus Chromium for the Playwright end-to-end tests
 set -euo pipefail
