@@ -763,9 +763,21 @@ pub async fn list_tenants(
             }
         }
     }
-    if !query.q.trim().is_empty() {
-        let p = next(&mut binds, like_pattern(&query.q));
-        sql.push_str(&format!(" AND t.name LIKE {p} ESCAPE '\\'"));
+    let q = query.q.trim();
+    if !q.is_empty() {
+        // Substring search from an index on both backends: SQLite's FTS5 trigram table
+        // (a quoted phrase matches the text literally), Postgres's pg_trgm index behind
+        // LIKE. Trigrams need three characters; shorter queries scan, which is cheap
+        // next to what a one- or two-letter query returns anyway.
+        if db.backend() == crate::Backend::Sqlite && q.chars().count() >= 3 {
+            let p = next(&mut binds, format!("\"{}\"", q.replace('"', "\"\"")));
+            sql.push_str(&format!(
+                " AND t.rowid IN (SELECT rowid FROM tenant_search WHERE tenant_search MATCH {p})"
+            ));
+        } else {
+            let p = next(&mut binds, like_pattern(q));
+            sql.push_str(&format!(" AND t.name LIKE {p} ESCAPE '\\'"));
+        }
     }
     if let Some(label) = &query.label {
         let k = next(&mut binds, label.key.clone());
