@@ -9,15 +9,16 @@
 // so that dev builds share artifacts with `cargo test`; see Cargo.toml).
 #![recursion_limit = "256"]
 
-pub mod api;
+pub mod audit;
 pub mod components;
 pub mod connections;
 pub mod error;
+pub mod members;
 pub mod network;
-pub mod network_pages;
-pub mod pages;
+pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod tenants;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -65,22 +66,22 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/tenantry.css"/>
         <Title formatter=|t: String| if t.is_empty() { "Tenantry".to_string() } else { format!("{t} · Tenantry") }/>
         <Router>
-            <Routes fallback=|| view! { <pages::NotFoundPage/> }>
-                <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
-                <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/no-tenants") view=pages::NoTenantsPage ssr=SsrMode::Async/>
-                <ParentRoute path=path!("/t/:tenant") view=pages::TenantLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=pages::DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("members") view=pages::MembersPage ssr=SsrMode::Async/>
-                    <Route path=path!("tenants") view=pages::TenantsPage ssr=SsrMode::Async/>
-                    <Route path=path!("audit") view=pages::AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("connections") view=connections::ConnectionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("connections/:id") view=network_pages::ConnectionPage ssr=SsrMode::Async/>
-                    <Route path=path!("connection-map") view=network_pages::ConnectionMapPage ssr=SsrMode::Async/>
-                    <Route path=path!("workspaces") view=network_pages::WorkspacesPage ssr=SsrMode::Async/>
-                    <Route path=path!("services") view=network_pages::ServicesPage ssr=SsrMode::Async/>
-                    <Route path=path!("network-policies") view=network_pages::PoliciesPage ssr=SsrMode::Async/>
-                    <Route path=path!("network-policies/:name") view=network_pages::PolicyEditorPage ssr=SsrMode::Async/>
+            <Routes fallback=|| view! { <shell::pages::NotFoundPage/> }>
+                <Route path=path!("/") view=shell::pages::HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=shell::pages::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/no-tenants") view=shell::pages::NoTenantsPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/t/:tenant") view=shell::pages::TenantLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=tenants::pages::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("members") view=members::pages::MembersPage ssr=SsrMode::Async/>
+                    <Route path=path!("tenants") view=tenants::pages::TenantsPage ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view=audit::pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("connections") view=connections::pages::ConnectionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("connections/:id") view=connections::pages::ConnectionPage ssr=SsrMode::Async/>
+                    <Route path=path!("connection-map") view=connections::pages::ConnectionMapPage ssr=SsrMode::Async/>
+                    <Route path=path!("workspaces") view=network::pages::WorkspacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("services") view=network::pages::ServicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("network-policies") view=network::pages::PoliciesPage ssr=SsrMode::Async/>
+                    <Route path=path!("network-policies/:name") view=network::pages::PolicyEditorPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,8 +1,8 @@
 //! Server-side plumbing shared by the server functions and the server crate: the UI
 //! context, the session keys, and the authentication → tenant-scope step.
 
-use crate::api::LoginMethods;
 use crate::error::AppError;
+use crate::shell::api::LoginMethods;
 use domain::directory;
 use domain::scope::{authorize, TenantRef};
 use domain::{Db, Principal, TenantScope, UserId};

@@ -6,9 +6,9 @@
 //! the provider's secret is consumed and the provider's half of the connection is
 //! created. That is the two-sided agreement itself, and it is confined to this module.
 
+use crate::crypto::{hash_token, random_text};
 use crate::ids::{col_id, TenantId};
-use crate::model::{clamp_limit, Page};
-use crate::tokens::{hash_token, random_text};
+use crate::model::{clamp_limit, newest_first_cursor, Page};
 use crate::{audit, now_ms, Db, DomainError, DomainResult, TenantScope};
 use policy::Action;
 use serde::{Deserialize, Serialize};
@@ -309,15 +309,6 @@ async fn count_attempt(db: &Db, scope: &TenantScope, client: &str) -> DomainResu
     } else {
         Ok(())
     }
-}
-
-/// A newest-first keyset cursor `<created_at>:<id>`: the time alone would skip rows that
-/// share a millisecond. No cursor (or a malformed one) starts at the newest row.
-pub(crate) fn newest_first_cursor(cursor: Option<&str>) -> (i64, String) {
-    cursor
-        .and_then(|c| c.split_once(':'))
-        .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_string())))
-        .unwrap_or((i64::MAX, String::new()))
 }
 
 fn redeem_error(code: &'static str, message: &str) -> DomainError {

@@ -522,7 +522,7 @@ pub async fn ensure_bootstrap_admin(
             let (outcome, p) = match maybe_password {
                 Some(p) => (Bootstrap::PasswordFromConfig, p.to_string()),
                 None => {
-                    let p = crate::tokens::random_text(18);
+                    let p = crate::crypto::random_text(18);
                     (Bootstrap::CreatedWithGeneratedPassword(p.clone()), p)
                 }
             };
@@ -988,8 +988,8 @@ pub async fn all_connections(
         ));
     }
     let limit = clamp_limit(limit);
-    let (c_at, c_id) = crate::connections::newest_first_cursor(cursor);
-    let since = crate::now_ms().div_euclid(crate::traffic::DAY_MS) - 29;
+    let (c_at, c_id) = crate::model::newest_first_cursor(cursor);
+    let since = crate::now_ms().div_euclid(crate::model::DAY_MS) - 29;
     let pattern = like_pattern(q);
     let rows = sqlx::query(
         "SELECT c.id, c.tenant_id, t.name AS provider_name, c.remote_tenant_id, c.remote_tenant_name, c.status, c.created_at, \

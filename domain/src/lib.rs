@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod connections;
+mod crypto;
 pub mod db;
 pub mod directory;
 pub mod error;

@@ -148,3 +148,15 @@ impl<T> Page<T> {
 pub fn clamp_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(25).clamp(1, 100)
 }
+
+/// A newest-first keyset cursor `<created_at>:<id>`: the time alone would skip rows that
+/// share a millisecond. No cursor (or a malformed one) starts at the newest row.
+pub(crate) fn newest_first_cursor(cursor: Option<&str>) -> (i64, String) {
+    cursor
+        .and_then(|c| c.split_once(':'))
+        .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_string())))
+        .unwrap_or((i64::MAX, String::new()))
+}
+
+/// One day in milliseconds: traffic is summed per UTC day.
+pub const DAY_MS: i64 = 86_400_000;

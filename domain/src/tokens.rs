@@ -1,25 +1,13 @@
 //! Console API tokens: opaque bearer secrets (`tnt_…`), tied to a user, with an expiry.
 //! Only a SHA-256 hash is stored, so a database leak does not leak usable tokens.
 
+pub use crate::crypto::{hash_token, last_use_is_stale, random_text, LAST_USED_GRANULARITY_MS};
 use crate::directory::{principal_for_user, user_by_email};
 use crate::ids::{col_id, TokenId, SYSTEM_TENANT_ID};
 use crate::{audit, now_ms, Db, DomainError, DomainResult, Principal};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 /// Every console token starts with this, so leaked tokens are easy to spot and scan for.
 pub const TOKEN_PREFIX: &str = "tnt_";
-
-/// `bytes` random bytes (from the OS generator) as lowercase hex.
-pub fn random_text(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    hex::encode(buf)
-}
-
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 /// Issues a token for the user with `email` (the `server admin token` command).
 /// Returns the token once; it cannot be read back.
@@ -64,15 +52,6 @@ pub async fn issue_for_email(
     .await?;
     tx.commit().await?;
     Ok((id, token, expires_at))
-}
-
-/// How stale a token's `last_used_at` may get before a use records it again. A read
-/// must not write: recording every use would commit (and fsync) once per API GET.
-pub const LAST_USED_GRANULARITY_MS: i64 = 5 * 60 * 1000;
-
-/// True when a use at `now` should be written down, given the recorded last use.
-pub fn last_use_is_stale(last_used_at: Option<i64>, now: i64) -> bool {
-    last_used_at.is_none_or(|at| now - at >= LAST_USED_GRANULARITY_MS)
 }
 
 /// The principal behind a console token, or unauthenticated for an unknown or expired one.

@@ -5,8 +5,8 @@
 //! A data plane is not a user and belongs to no tenant. It authenticates with its own
 //! token (`ndp_…`), and the only thing a [`DataPlane`] can be used for is [`ingest`].
 
+use crate::crypto::{hash_token, random_text};
 use crate::ids::SYSTEM_TENANT_ID;
-use crate::tokens::{hash_token, random_text};
 use crate::{audit, connections, now_ms, Db, DomainError, DomainResult, TenantScope};
 use policy::Action;
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ pub const MAX_RECORDS: usize = 1000;
 pub const FUTURE_SKEW_MS: i64 = 5 * 60 * 1000;
 /// Records about traffic older than this are refused: the console keeps a year.
 pub const MAX_AGE_MS: i64 = 366 * DAY_MS;
-pub const DAY_MS: i64 = 86_400_000;
+pub use crate::model::DAY_MS;
 /// The most one record may report: 1 PiB and 10^12 flows. Far above any real link in
 /// the interval a data plane reports, and small enough that sums cannot overflow.
 pub const MAX_RECORD_BYTES: i64 = 1 << 50;
@@ -127,7 +127,7 @@ pub async fn authenticate(db: &Db, token: &str) -> DomainResult<DataPlane> {
     }
     let id: String = row.try_get("id")?;
     let now = now_ms();
-    if crate::tokens::last_use_is_stale(row.try_get("last_used_at")?, now) {
+    if crate::crypto::last_use_is_stale(row.try_get("last_used_at")?, now) {
         sqlx::query("UPDATE dataplane_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id.clone())

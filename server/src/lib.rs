@@ -7,10 +7,9 @@
 // Room for the Leptos view types of the pages this crate renders.
 #![recursion_limit = "256"]
 
+pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod jwt;
-pub mod oidc;
 pub mod rest;
 pub mod security;
 
@@ -25,8 +24,6 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::process::ExitCode;
 use std::sync::Arc;
-use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -34,7 +31,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
-    pub oidc: Arc<oidc::Providers>,
+    pub oidc: Arc<auth::provider::Providers>,
     pub ui: UiContext,
 }
 
@@ -112,10 +109,10 @@ pub async fn build(
     db: Db,
 ) -> Result<Router, String> {
     let config = Arc::new(config);
-    let providers = Arc::new(oidc::Providers::new(&config)?);
+    let providers = Arc::new(auth::provider::Providers::new(&config)?);
     let ui = UiContext {
         db: db.clone(),
-        login: app::api::LoginMethods {
+        login: app::shell::api::LoginMethods {
             providers: providers.buttons(),
             local_login: config.bootstrap_admin_enabled,
         },
@@ -159,7 +156,7 @@ pub async fn build(
         ));
 
     let router = Router::new()
-        .merge(oidc::routes())
+        .merge(auth::oidc::routes())
         .nest("/api/v1", rest::router())
         .merge(pages)
         .layer(axum::middleware::from_fn({
@@ -167,7 +164,7 @@ pub async fn build(
             move |session: tower_sessions::Session,
                   req: axum::extract::Request,
                   next: axum::middleware::Next| {
-                security::require_login_for_pages(refresh_ms, session, req, next)
+                auth::session::require_login_for_pages(refresh_ms, session, req, next)
             }
         }))
         .with_state(state.clone());
@@ -182,7 +179,7 @@ pub async fn build(
             .migrate()
             .await
             .map_err(|e| format!("session store: {e}"))?;
-        with_sessions(router, store, &config, idle)
+        auth::session::with_sessions(router, store, &config, idle)
     } else {
         let pool = sqlx::SqlitePool::connect(&config.database_url)
             .await
@@ -192,7 +189,7 @@ pub async fn build(
             .migrate()
             .await
             .map_err(|e| format!("session store: {e}"))?;
-        with_sessions(router, store, &config, idle)
+        auth::session::with_sessions(router, store, &config, idle)
     };
     let origin = config.public_origin();
     Ok(router
@@ -206,33 +203,6 @@ pub async fn build(
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             security::panic_response,
         )))
-}
-
-/// Sessions live in the database (so replicas share them), in an HttpOnly, SameSite=Lax
-/// cookie of our own name (the IdP on the same host has its own cookies), Secure when
-/// configured, and expire after the idle timeout; the absolute timeout is checked on use.
-fn with_sessions<S>(router: Router, store: S, config: &Config, idle: time::Duration) -> Router
-where
-    S: SessionStore + tower_sessions::ExpiredDeletion + Clone + Send + Sync + 'static,
-{
-    let deletion = store.clone();
-    tokio::spawn(async move {
-        // Expired sessions are removed in the background, hourly.
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = tower_sessions::ExpiredDeletion::delete_expired(&deletion).await {
-                tracing::warn!(error = %e, "could not delete expired sessions");
-            }
-        }
-    });
-    let layer = SessionManagerLayer::new(store)
-        .with_name("tenantry_session")
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(config.cookie_secure)
-        .with_expiry(Expiry::OnInactivity(idle));
-    router.layer(layer)
 }
 
 /// Runs the tenant controller until shutdown: reconciles tenants every two seconds.

@@ -1,13 +1,11 @@
-//! Web-security middleware: cross-site request refusal, security headers, the login
-//! guard for pages, and a 500 page for panics that shows no internals.
+//! Web-security middleware: cross-site request refusal, security headers, and a 500 page
+//! for panics that shows no internals. (The login guard for pages is `auth::session`.)
 
-use app::ssr::keys;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use tower_sessions::Session;
+use axum::response::{IntoResponse, Response};
 
 /// Refuses every state-changing request (anything but GET/HEAD/OPTIONS, server
 /// functions included) that a browser says comes from another site: `Sec-Fetch-Site:
@@ -78,92 +76,6 @@ pub async fn headers(hsts: bool, req: Request, next: Next) -> Response {
     res
 }
 
-/// Pages need a logged-in user; without one, a page request goes to the login page and
-/// comes back afterwards (`next`). Server functions and the API answer for themselves.
-///
-/// It also keeps an active session alive without writing on every read: the session is
-/// saved (its idle expiry pushed to now + idle timeout) only when `refresh_ms` have
-/// passed since the last push. A session thus never outlives the idle timeout after
-/// the last request, and ends at most `refresh_ms` earlier than that; a run of page
-/// views in between commits nothing.
-pub async fn require_login_for_pages(
-    refresh_ms: i64,
-    session: Session,
-    req: Request,
-    next: Next,
-) -> Response {
-    let path = req.uri().path();
-    let is_page = req.method() == Method::GET
-        && (path == "/" || path == "/no-tenants" || path.starts_with("/t/"));
-    let uses_session = is_page || path.starts_with("/fn/");
-    if uses_session {
-        let logged_in = matches!(session.get::<String>(keys::USER_ID).await, Ok(Some(_)));
-        if !logged_in && is_page {
-            let next_path = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            let to = format!("/login?next={}", app::components::encode(next_path));
-            return Redirect::to(&to).into_response();
-        }
-        if logged_in {
-            let now = domain::now_ms();
-            let last: i64 = session
-                .get(keys::EXTENDED_AT)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or(0);
-            if now.saturating_sub(last) >= refresh_ms {
-                if let Err(e) = session.insert(keys::EXTENDED_AT, now).await {
-                    tracing::warn!(error = %e, "could not extend the session");
-                }
-            }
-        }
-    }
-    next.run(req).await
-}
-
-/// Where to go after login: `next` only when it is a path on the console itself.
-///
-/// Browsers are lenient: they drop tabs and newlines from URLs and read `\` as `/`, so
-/// `/%09/evil.example` or `/\evil.example` end up at `//evil.example`, another host. So
-/// `next` must be a plain absolute path with no control characters or backslashes, also
-/// once percent-decoded (and no encoded `//` start either); it is then resolved against
-/// the public URL and must keep its origin. Anything else goes to `/`.
-pub fn safe_next(next: Option<&str>, public_url: &str) -> String {
-    let home = || "/".to_string();
-    let Some(n) = next else {
-        return home();
-    };
-    let decoded = percent_encoding::percent_decode_str(n).decode_utf8_lossy();
-    let bad = |s: &str| {
-        !s.starts_with('/') || s.starts_with("//") || s.chars().any(|c| c.is_control() || c == '\\')
-    };
-    if bad(n) || bad(&decoded) {
-        return home();
-    }
-    let Ok(base) = url::Url::parse(public_url) else {
-        return home();
-    };
-    let Ok(url) = base.join(n) else {
-        return home();
-    };
-    if url.origin() != base.origin() {
-        return home();
-    }
-    let mut out = url.path().to_string();
-    if let Some(q) = url.query() {
-        out.push('?');
-        out.push_str(q);
-    }
-    if out.starts_with("//") {
-        return home();
-    }
-    out
-}
-
 /// The answer to a panic: a generic page; the panic itself goes to the log.
 pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
     let detail = err
@@ -185,60 +97,4 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response<
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     res
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    const PUBLIC: &str = "http://127.0.0.1:3000";
-
-    #[test]
-    fn next_only_follows_local_paths() {
-        assert_eq!(
-            safe_next(Some("/t/acme/members?q=a"), PUBLIC),
-            "/t/acme/members?q=a"
-        );
-        assert_eq!(safe_next(Some("/"), PUBLIC), "/");
-        assert_eq!(safe_next(Some("//evil.example"), PUBLIC), "/");
-        assert_eq!(safe_next(Some("https://evil.example"), PUBLIC), "/");
-        assert_eq!(safe_next(Some("/\\evil.example"), PUBLIC), "/");
-        assert_eq!(safe_next(None, PUBLIC), "/");
-    }
-
-    /// Payloads that browsers turn into another host (the review's list and kin).
-    #[test]
-    fn open_redirect_payloads_go_home() {
-        for payload in [
-            "/%09/x",
-            "/%09/evil.example",
-            "/\\x",
-            "//x",
-            "https:x",
-            "/%2F/x",
-            "/%2f/x",
-            "/%5Cx",
-            "/\t/x",
-            "/\n/x",
-            "/%0a/x",
-            "\\\\x",
-            "http://127.0.0.1:3000.evil.example/",
-            "javascript:alert(1)",
-            "",
-        ] {
-            assert_eq!(safe_next(Some(payload), PUBLIC), "/", "payload {payload:?}");
-        }
-    }
-
-    #[test]
-    fn local_paths_survive_with_their_query() {
-        assert_eq!(
-            safe_next(Some("/t/acme/connections?view=all#x"), PUBLIC),
-            "/t/acme/connections?view=all"
-        );
-        assert_eq!(
-            safe_next(Some("/t/a%20b/members"), PUBLIC),
-            "/t/a%20b/members"
-        );
-    }
 }

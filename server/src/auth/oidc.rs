@@ -3,8 +3,8 @@
 //! admin's local password login, and logout (local, plus RP-initiated at the provider
 //! when it offers an `end_session_endpoint`).
 
-use crate::config::{Config, OidcProviderConfig};
-use crate::security::safe_next;
+use super::provider::Provider;
+use super::session::{safe_next, start_session};
 use crate::AppState;
 use app::ssr::keys;
 use axum::extract::connect_info::ConnectInfo;
@@ -12,188 +12,17 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreUserInfoClaims};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    Scope, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 use tower_sessions::Session;
-
-type Client = CoreClient<
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointMaybeSet,
-    EndpointMaybeSet,
->;
 
 /// Session key of the login in progress.
 const PENDING: &str = "oidc_pending";
-
-pub struct Discovered {
-    client: Client,
-    pub issuer: String,
-    end_session: Option<String>,
-    pub jwks_uri: Option<String>,
-}
-
-/// How long a discovery document (and the ID-token keys it carries) is trusted. Bounded,
-/// so that a provider's key rotation reaches the console without a restart.
-const DISCOVERY_MAX_AGE: Duration = Duration::from_secs(600);
-/// The least time between two discoveries forced by a token the cached keys reject.
-const DISCOVERY_MIN_REFRESH: Duration = Duration::from_secs(30);
-
-pub struct Provider {
-    cfg: OidcProviderConfig,
-    redirect_url: String,
-    /// Discovered on first use (so the console starts even while an IdP is down), then
-    /// again once it is older than [`DISCOVERY_MAX_AGE`].
-    discovered: tokio::sync::RwLock<Option<(Arc<Discovered>, Instant)>>,
-    /// Its signing keys, for bearer JWTs.
-    keys: crate::jwt::KeyCache,
-}
-
-impl Provider {
-    pub fn client_id(&self) -> &str {
-        &self.cfg.client_id
-    }
-    pub fn roles_claim(&self) -> &str {
-        &self.cfg.roles_claim
-    }
-    pub fn keys(&self) -> &crate::jwt::KeyCache {
-        &self.keys
-    }
-}
-
-/// The configured providers and the HTTP client that talks to them.
-pub struct Providers {
-    http: openidconnect::reqwest::Client,
-    list: Vec<Provider>,
-    post_logout_url: String,
-}
-
-impl Providers {
-    pub fn new(config: &Config) -> Result<Providers, String> {
-        // Never follow redirects from the IdP's back channel (SSRF advice of openidconnect).
-        let http = openidconnect::reqwest::ClientBuilder::new()
-            .redirect(openidconnect::reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("http client: {e}"))?;
-        Ok(Providers {
-            http,
-            list: config
-                .providers
-                .iter()
-                .map(|p| Provider {
-                    redirect_url: format!("{}/auth/oidc/{}/callback", config.public_url, p.name),
-                    cfg: p.clone(),
-                    discovered: Default::default(),
-                    keys: Default::default(),
-                })
-                .collect(),
-            post_logout_url: format!("{}/login?logged_out=1", config.public_url),
-        })
-    }
-
-    pub fn buttons(&self) -> Vec<app::api::ProviderButton> {
-        self.list
-            .iter()
-            .map(|p| app::api::ProviderButton {
-                name: p.cfg.name.clone(),
-                label: p.cfg.label.clone(),
-            })
-            .collect()
-    }
-
-    fn get(&self, name: &str) -> Option<&Provider> {
-        self.list.iter().find(|p| p.cfg.name == name)
-    }
-
-    pub fn all(&self) -> impl Iterator<Item = &Provider> {
-        self.list.iter()
-    }
-
-    pub fn http(&self) -> &openidconnect::reqwest::Client {
-        &self.http
-    }
-
-    /// The provider's discovery document, from the cache while it is fresh.
-    pub async fn discover(&self, p: &Provider) -> Result<Arc<Discovered>, String> {
-        if let Some((d, at)) = p.discovered.read().await.as_ref() {
-            if at.elapsed() < DISCOVERY_MAX_AGE {
-                return Ok(d.clone());
-            }
-        }
-        self.fetch_discovery(p, None).await
-    }
-
-    /// Discovers again because the cached keys rejected a token (the provider may have
-    /// rotated its keys); at most once per [`DISCOVERY_MIN_REFRESH`].
-    pub async fn rediscover(&self, p: &Provider) -> Result<Arc<Discovered>, String> {
-        self.fetch_discovery(p, Some(DISCOVERY_MIN_REFRESH)).await
-    }
-
-    async fn fetch_discovery(
-        &self,
-        p: &Provider,
-        unless_younger_than: Option<Duration>,
-    ) -> Result<Arc<Discovered>, String> {
-        let mut slot = p.discovered.write().await;
-        // Another request may have refreshed it while this one waited for the lock.
-        if let Some((d, at)) = slot.as_ref() {
-            let fresh_enough = unless_younger_than.unwrap_or(DISCOVERY_MAX_AGE);
-            if at.elapsed() < fresh_enough.min(DISCOVERY_MAX_AGE) {
-                return Ok(d.clone());
-            }
-        }
-        let issuer = IssuerUrl::new(p.cfg.issuer.clone()).map_err(|e| e.to_string())?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| format!("discovery of {}: {e}", p.cfg.issuer))?;
-        let issuer = metadata.issuer().as_str().to_string();
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(p.cfg.client_id.clone()),
-            p.cfg.client_secret.clone().map(ClientSecret::new),
-        )
-        .set_redirect_uri(RedirectUrl::new(p.redirect_url.clone()).map_err(|e| e.to_string())?);
-        let extra = self.extra_metadata(&p.cfg.issuer).await;
-        let text = |k: &str| extra.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let d = Arc::new(Discovered {
-            client,
-            issuer,
-            end_session: text("end_session_endpoint"),
-            jwks_uri: text("jwks_uri"),
-        });
-        *slot = Some((d.clone(), Instant::now()));
-        Ok(d)
-    }
-
-    /// The discovery document as JSON, for what the core metadata type does not expose
-    /// (`end_session_endpoint`) or keeps behind its own types (`jwks_uri`).
-    async fn extra_metadata(&self, issuer: &str) -> serde_json::Map<String, serde_json::Value> {
-        let url = format!(
-            "{}/.well-known/openid-configuration",
-            issuer.trim_end_matches('/')
-        );
-        let Ok(res) = self.http.get(url).send().await else {
-            return Default::default();
-        };
-        let Ok(body) = res.bytes().await else {
-            return Default::default();
-        };
-        serde_json::from_slice(&body).unwrap_or_default()
-    }
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -386,23 +215,6 @@ async fn complete_login(
         other => LoginFailure::Other(other.to_string()),
     })?;
     Ok((user, id_token.to_string()))
-}
-
-/// Starts an authenticated session under a fresh id (no session fixation).
-async fn start_session(
-    session: &Session,
-    user: &domain::User,
-    oidc: Option<(&str, String)>,
-) -> Result<(), tower_sessions::session::Error> {
-    session.cycle_id().await?;
-    session.insert(keys::USER_ID, user.id.to_string()).await?;
-    session.insert(keys::LOGIN_AT, domain::now_ms()).await?;
-    session.insert(keys::EXTENDED_AT, domain::now_ms()).await?;
-    if let Some((provider, id_token)) = oidc {
-        session.insert(keys::PROVIDER, provider.to_string()).await?;
-        session.insert(keys::ID_TOKEN, id_token).await?;
-    }
-    Ok(())
 }
 
 #[derive(Deserialize)]

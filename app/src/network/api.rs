@@ -1,17 +1,13 @@
 //! NCS Networking inside a tenant (seed 000): server functions for workspaces,
 //! services, network policies, the connectivity check and a connection's traffic. They
 //! are thin: authenticate, build the tenant scope, call `domain::network` / `traffic`.
-//! The pages live in `network_pages`.
+//! The pages live in `pages`.
 
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
-use {
-    crate::ssr::scope,
-    domain::{network, traffic},
-    policy::Action,
-};
+use {crate::ssr::scope, domain::network, policy::Action};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkspaceRow {
@@ -110,24 +106,8 @@ pub struct CheckResult {
     pub explanation: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DayRow {
-    pub day_start: i64,
-    pub bytes: i64,
-    pub flows: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConnectionView {
-    pub connection: crate::connections::ConnectionRow,
-    pub days: Vec<DayRow>,
-    /// Services reachable across this connection (the remote tenant's).
-    pub services: Vec<RemoteRow>,
-    pub can_manage: bool,
-}
-
 #[cfg(feature = "ssr")]
-fn remote_row(r: network::RemoteService) -> RemoteRow {
+pub(crate) fn remote_row(r: network::RemoteService) -> RemoteRow {
     RemoteRow {
         tenant_id: r.tenant_id.to_string(),
         tenant_name: r.tenant_name,
@@ -441,113 +421,6 @@ pub async fn check_connectivity(
             reason: answer.verdict.reason.code().into(),
             policy: answer.verdict.reason.policy().map(str::to_string),
             explanation: answer.explanation,
-        })
-    })
-    .await
-}
-
-// ---------------------------------------------------------------- one connection
-
-#[server(prefix = "/fn", endpoint = "connection_detail")]
-pub async fn connection_detail(tenant: String, id: String) -> Result<ConnectionView, AppError> {
-    crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        let c = domain::connections::get_connection(&ctx.db, &scope, &id).await?;
-        let days = traffic::for_connection(&ctx.db, &scope, &id, 30).await?;
-        let allowed = network::allow_counts(&ctx.db, &scope)
-            .await?
-            .get(&c.remote_tenant_id)
-            .copied()
-            .unwrap_or(0);
-        let services = if c.is_active() {
-            network::remote_services(&ctx.db, &scope, &ctx.dns_suffix)
-                .await?
-                .into_iter()
-                .filter(|r| r.connection_id == c.id)
-                .map(remote_row)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let total = days.iter().map(|d| d.bytes).sum();
-        Ok(ConnectionView {
-            connection: crate::connections::connection_row(c, total, allowed),
-            days: days
-                .into_iter()
-                .map(|d| DayRow {
-                    day_start: d.start_ms(),
-                    bytes: d.bytes,
-                    flows: d.flows,
-                })
-                .collect(),
-            services,
-            can_manage: scope.allows(Action::Manage),
-        })
-    })
-    .await
-}
-
-// ---------------------------------------------------------------- the platform's view
-
-/// One connection in the global admins' map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MapRow {
-    pub id: String,
-    pub provider_id: String,
-    pub provider_name: String,
-    pub consumer_id: String,
-    pub consumer_name: String,
-    pub status: String,
-    pub created_at: i64,
-    pub bytes: i64,
-    pub flows: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MapData {
-    pub items: Vec<MapRow>,
-    pub next_cursor: Option<String>,
-}
-
-/// Every connection between tenants, for global admins (seed 000's centralised view).
-#[server(prefix = "/fn", endpoint = "connection_map")]
-pub async fn connection_map(
-    tenant: String,
-    q: String,
-    cursor: Option<String>,
-) -> Result<MapData, AppError> {
-    crate::ssr::respond(async move {
-        let (ctx, p, _scope) = scope(&tenant).await?;
-        if !p.is_global_admin() {
-            return Err(AppError::Forbidden(
-                "Only global admins see every tenant's connections.".into(),
-            ));
-        }
-        let page = domain::directory::all_connections(
-            &ctx.db,
-            &p,
-            &q,
-            cursor.and_then(crate::components::non_empty).as_deref(),
-            Some(50),
-        )
-        .await?;
-        Ok(MapData {
-            items: page
-                .items
-                .into_iter()
-                .map(|c| MapRow {
-                    id: c.id,
-                    provider_id: c.provider_id.to_string(),
-                    provider_name: c.provider_name,
-                    consumer_id: c.consumer_id.to_string(),
-                    consumer_name: c.consumer_name,
-                    status: c.status,
-                    created_at: c.created_at,
-                    bytes: c.bytes,
-                    flows: c.flows,
-                })
-                .collect(),
-            next_cursor: page.next_cursor,
         })
     })
     .await

@@ -3,17 +3,12 @@
 //! (which lints as you type with the same parser the server uses), and one
 //! connection's page with its traffic chart, drawn on the server as SVG.
 
+use super::api::*;
 use crate::components::*;
-use crate::network::*;
-use crate::{fmt_date, fmt_time, human_bytes};
+use crate::fmt_time;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-/// A page's error banner for row actions (delete and the like).
-fn error_banner(e: Option<crate::error::AppError>) -> impl IntoView {
-    e.map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
-}
 
 // ---------------------------------------------------------------- workspaces
 
@@ -40,7 +35,7 @@ pub fn WorkspacesPage() -> impl IntoView {
     reset_on_success(create, form);
     let err = move || create.value().get().and_then(Result::err);
     view! {
-        <Title text=move || format!("Workspaces of {}", tenant.get())/>
+        <Title text=page_title(tenant, |t| format!("Workspaces of {t}"))/>
         <div class="page-header"><h1 class="page-title">"Workspaces"</h1></div>
         <p class="page-subtitle">"Workspaces carry labels. Network policies select the workspaces they let through by label."</p>
         <Suspense fallback=Loading>
@@ -169,7 +164,7 @@ pub fn ServicesPage() -> impl IntoView {
     reset_on_success(create, form);
     let err = move || create.value().get().and_then(Result::err);
     view! {
-        <Title text=move || format!("Services of {}", tenant.get())/>
+        <Title text=page_title(tenant, |t| format!("Services of {t}"))/>
         <div class="page-header"><h1 class="page-title">"Services"</h1></div>
         <p class="page-subtitle">"Services this tenant offers to connected tenants, and the services connected tenants offer to it."</p>
         <Suspense fallback=Loading>
@@ -392,7 +387,7 @@ pub fn PoliciesPage() -> impl IntoView {
         |(t, q, c, _)| list_network_policies(t, q, non_empty(c)),
     );
     view! {
-        <Title text=move || format!("Network policies of {}", tenant.get())/>
+        <Title text=page_title(tenant, |t| format!("Network policies of {t}"))/>
         <div class="page-header">
             <h1 class="page-title">"Network Policies"</h1>
         </div>
@@ -498,7 +493,7 @@ pub fn PolicyEditorPage() -> impl IntoView {
         |(t, n, f)| network_policy(t, if n == "new" { String::new() } else { n }, f),
     );
     view! {
-        <Title text=move || if name.get() == "new" { "New network policy".to_string() } else { format!("Policy {}", name.get()) }/>
+        <Title text=page_title(name, |n| if n == "new" { "New network policy".to_string() } else { format!("Policy {n}") })/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match doc.await {
@@ -658,277 +653,6 @@ fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
                 </section>
             }
         })}
-    }
-}
-
-// ---------------------------------------------------------------- one connection
-
-/// Bytes per day as bars, drawn on the server (inline SVG, no script): the page is
-/// complete without JavaScript, and each bar has a tooltip with its numbers.
-#[component]
-fn TrafficChart(days: Vec<DayRow>) -> impl IntoView {
-    const W: f64 = 720.0;
-    const H: f64 = 160.0;
-    const TOP: f64 = 12.0;
-    const LEFT: f64 = 64.0;
-    const BOTTOM: f64 = 22.0;
-    let max = days.iter().map(|d| d.bytes).max().unwrap_or(0).max(1);
-    let n = days.len().max(1) as f64;
-    let slot = (W - LEFT) / n;
-    let plot_h = H - TOP - BOTTOM;
-    let first = days
-        .first()
-        .map(|d| fmt_date(d.day_start))
-        .unwrap_or_default();
-    let last = days
-        .last()
-        .map(|d| fmt_date(d.day_start))
-        .unwrap_or_default();
-    let bars = days
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let h = if d.bytes == 0 { 0.0 } else { (d.bytes as f64 / max as f64 * plot_h).max(2.0) };
-            let x = LEFT + i as f64 * slot + slot * 0.15;
-            let tip = format!("{}: {}, {} flows", fmt_date(d.day_start), human_bytes(d.bytes), d.flows);
-            view! {
-                <rect class="chart-bar" x=format!("{x:.1}") y=format!("{:.1}", TOP + plot_h - h) width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}")>
-                    <title>{tip}</title>
-                </rect>
-            }
-        })
-        .collect_view();
-    let label = format!(
-        "Bytes per day from {first} to {last}; peak {}",
-        human_bytes(max)
-    );
-    let f = |v: f64| format!("{v:.1}");
-    view! {
-        <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label data-testid="traffic-chart">
-            <line class="chart-axis" x1=f(LEFT) y1=f(TOP + plot_h) x2=f(W) y2=f(TOP + plot_h)/>
-            <line class="chart-grid" x1=f(LEFT) y1=f(TOP) x2=f(W) y2=f(TOP)/>
-            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + 4.0) text-anchor="end">{human_bytes(max)}</text>
-            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + plot_h) text-anchor="end">"0"</text>
-            {bars}
-            <text class="chart-label" x=f(LEFT) y=f(H - 4.0)>{first}</text>
-            <text class="chart-label" x=f(W) y=f(H - 4.0) text-anchor="end">{last}</text>
-        </svg>
-    }
-}
-
-#[component]
-pub fn ConnectionPage() -> impl IntoView {
-    let tenant = tenant_param();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let revoke = ServerAction::<crate::connections::RevokeConnection>::new();
-    let data = Resource::new(
-        move || (tenant.get(), id.get(), revoke.version().get()),
-        |(t, id, _)| connection_detail(t, id),
-    );
-    view! {
-        <Title text=move || format!("Connection of {}", tenant.get())/>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => {
-                        let t = tenant.get_untracked();
-                        let c = d.connection.clone();
-                        let (class, text) = crate::connections::connection_badge(&c);
-                        let total_bytes: i64 = d.days.iter().map(|x| x.bytes).sum();
-                        let total_flows: i64 = d.days.iter().map(|x| x.flows).sum();
-                        let draft = (c.status == "Active" && c.direction == "consumes" && c.allowed_policies == 0 && d.can_manage)
-                            .then(|| format!("/t/{t}/network-policies/new?for={}", c.remote_tenant_id));
-                        let services_empty = d.services.is_empty();
-                        let service_rows = d.services.into_iter().map(|r| view! {
-                            <tr data-testid="remote-service-row">
-                                <td><strong>{r.name}</strong></td>
-                                <td class="nowrap">{r.protocol.to_uppercase()} " " <span class="mono">{r.port}</span></td>
-                                <td class="mono" data-testid="dns-name">{r.dns_name}</td>
-                            </tr>
-                        }).collect_view();
-                        let provides = c.direction == "provides";
-                        view! {
-                            {move || error_banner(revoke.value().get().and_then(Result::err))}
-                            <div class="page-header">
-                                <h1 class="page-title">{format!("Connection with {}", c.remote_tenant_name)}</h1>
-                                <a class="btn" href=format!("/t/{t}/connections")>"All connections"</a>
-                            </div>
-                            <dl class="facts">
-                                <div><dt>"Remote tenant"</dt><dd>{c.remote_tenant_name.clone()}<div class="mono muted small" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</div></dd></div>
-                                <div><dt>"Direction"</dt><dd>{if provides { "This tenant provides to it" } else { "This tenant consumes from it" }}</dd></div>
-                                <div><dt>"Status"</dt><dd><span class=class data-testid="connection-status">{text}</span>
-                                    {draft.map(|href| view! { <div><a class="small" href=href>"Draft an allow policy"</a></div> })}
-                                    {(c.status == "Active" && d.can_manage).then(|| {
-                                        let remote = c.remote_tenant_name.clone();
-                                        view! {
-                                        <div class="fact-action">
-                                            <ConfirmInline action=revoke summary="Revoke" label=format!("Revoke connection with {}", c.remote_tenant_name) dialog="Confirm revocation" confirm="Yes, revoke"
-                                                fields=vec![("tenant", t.clone()), ("id", c.id.clone())]>
-                                                "Revoke the connection with " <strong>{remote}</strong> "? Both tenants will see it as revoked."
-                                            </ConfirmInline>
-                                        </div>
-                                    }})}</dd></div>
-                                <div><dt>"Made"</dt><dd>{fmt_time(c.created_at)}<div class="muted small">{c.created_by.clone()}</div></dd></div>
-                                {c.revoked_by.clone().map(|by| view! { <div><dt>"Revoked by"</dt><dd>{by}</dd></div> })}
-                            </dl>
-                            <section class="card" aria-labelledby="traffic-title">
-                                <h2 class="card-title" id="traffic-title">"Traffic, last 30 days"</h2>
-                                <p class="muted" data-testid="traffic-total">{format!("{} in {} flows, reported by the data plane.", human_bytes(total_bytes), total_flows)}</p>
-                                <TrafficChart days=d.days/>
-                            </section>
-                            <section aria-labelledby="reach-title">
-                                <h2 class="card-title" id="reach-title">{format!("Services of {}", c.remote_tenant_name)}</h2>
-                                <div class="table-wrap">
-                                    {if services_empty {
-                                        let hint = if c.status == "Active" { "This tenant offers no services yet." } else { "The connection is revoked: nothing is reachable." };
-                                        view! { <EmptyState title="No services".to_string() hint=hint.to_string()/> }.into_any()
-                                    } else {
-                                        view! {
-                                            <table class="data-table" aria-label="Services across this connection">
-                                                <thead><tr><th>"Service"</th><th>"Port"</th><th>"DNS name"</th></tr></thead>
-                                                <tbody>{service_rows}</tbody>
-                                            </table>
-                                        }.into_any()
-                                    }}
-                                </div>
-                            </section>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-// ---------------------------------------------------------------- the platform's view
-
-/// The tenants of the listed connections on a circle, a line per connection: solid when
-/// active, dashed when revoked, thicker with more traffic. Drawn on the server.
-#[component]
-fn ConnectionGraph(rows: Vec<MapRow>) -> impl IntoView {
-    const SIZE: f64 = 420.0;
-    let mut nodes: Vec<(String, String)> = Vec::new();
-    for r in &rows {
-        for (id, name) in [
-            (&r.provider_id, &r.provider_name),
-            (&r.consumer_id, &r.consumer_name),
-        ] {
-            if !nodes.iter().any(|(i, _)| i == id) {
-                nodes.push((id.clone(), name.clone()));
-            }
-        }
-    }
-    let n = nodes.len().max(1) as f64;
-    let (c, radius) = (SIZE / 2.0, SIZE / 2.0 - 70.0);
-    let at = |i: usize| {
-        let a = std::f64::consts::TAU * i as f64 / n - std::f64::consts::FRAC_PI_2;
-        (c + radius * a.cos(), c + radius * a.sin())
-    };
-    let index = |id: &str| nodes.iter().position(|(i, _)| i == id).unwrap_or(0);
-    let max = rows.iter().map(|r| r.bytes).max().unwrap_or(0).max(1) as f64;
-    let f = |v: f64| format!("{v:.1}");
-    let edges = rows
-        .iter()
-        .map(|r| {
-            let (x1, y1) = at(index(&r.provider_id));
-            let (x2, y2) = at(index(&r.consumer_id));
-            let class = if r.status == "Active" { "graph-edge" } else { "graph-edge graph-edge-revoked" };
-            let width = 1.5 + 4.0 * (r.bytes as f64 / max);
-            let tip = format!("{} → {}: {}, {}", r.provider_name, r.consumer_name, r.status, human_bytes(r.bytes));
-            view! { <line class=class x1=f(x1) y1=f(y1) x2=f(x2) y2=f(y2) stroke-width=f(width)><title>{tip}</title></line> }
-        })
-        .collect_view();
-    let dots = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, (_, name))| {
-            let (x, y) = at(i);
-            let anchor = if x < c - 1.0 { "end" } else if x > c + 1.0 { "start" } else { "middle" };
-            let dx = if anchor == "end" { -10.0 } else if anchor == "start" { 10.0 } else { 0.0 };
-            let dy = if y < c { -8.0 } else { 16.0 };
-            view! {
-                <circle class="graph-node" cx=f(x) cy=f(y) r="7"><title>{name.clone()}</title></circle>
-                <text class="graph-label" x=f(x + dx) y=f(y + if anchor == "middle" { dy } else { 4.0 }) text-anchor=anchor>{name.clone()}</text>
-            }
-        })
-        .collect_view();
-    let label = format!(
-        "{} tenants joined by {} connections",
-        nodes.len(),
-        rows.len()
-    );
-    view! {
-        <svg class="graph" viewBox=format!("0 0 {SIZE} {SIZE}") role="img" aria-label=label data-testid="connection-graph">
-            {edges}
-            {dots}
-        </svg>
-    }
-}
-
-#[component]
-pub fn ConnectionMapPage() -> impl IntoView {
-    let tenant = tenant_param();
-    let q = query_param("q");
-    let cursor = query_param("cursor");
-    let data = Resource::new(
-        move || (tenant.get(), q.get(), cursor.get()),
-        |(t, q, c)| connection_map(t, q, non_empty(c)),
-    );
-    view! {
-        <Title text="Connections of all tenants"/>
-        <div class="page-header"><h1 class="page-title">"Connection map"</h1></div>
-        <p class="page-subtitle">"Every cross-tenant connection on the platform: who provides to whom, its status, and its traffic over the last 30 days."</p>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => {
-                        let shown = d.items.len();
-                        let rows = d.items.clone().into_iter().map(|r| {
-                            let (class, text) = if r.status == "Active" { ("badge badge-ok", "Active") } else { ("badge badge-danger", "Revoked") };
-                            view! {
-                                <tr data-testid="map-row">
-                                    <td><strong>{r.provider_name}</strong><div class="mono muted small">{r.provider_id}</div></td>
-                                    <td><strong>{r.consumer_name}</strong><div class="mono muted small">{r.consumer_id}</div></td>
-                                    <td><span class=class>{text}</span></td>
-                                    <td class="nowrap">{human_bytes(r.bytes)}<div class="muted small">{format!("{} flows", r.flows)}</div></td>
-                                    <td class="nowrap">{fmt_time(r.created_at)}</td>
-                                </tr>
-                            }
-                        }).collect_view();
-                        let params = vec![("q".to_string(), q.get_untracked())];
-                        let has_cursor = !cursor.get_untracked().is_empty();
-                        view! {
-                            <div class="toolbar">
-                                <form class="search" method="get" role="search">
-                                    <input type="search" name="q" value=q.get_untracked() aria-label="Search connections" placeholder="Search by tenant name"/>
-                                    <button class="btn" type="submit">"Search"</button>
-                                </form>
-                            </div>
-                            {if shown == 0 {
-                                let hint = if q.get_untracked().is_empty() { "Tenants connect to each other with one-time secrets; their connections appear here." } else { "No connection matches this search." };
-                                view! { <EmptyState title="No connections".to_string() hint=hint.to_string()/> }.into_any()
-                            } else {
-                                view! {
-                                    <div class="map-grid">
-                                        <section class="card" aria-label="Connection graph"><ConnectionGraph rows=d.items/></section>
-                                        <div class="table-wrap">
-                                            <table class="data-table" aria-label="All connections">
-                                                <thead><tr><th>"Provider"</th><th>"Consumer"</th><th>"Status"</th><th>"Traffic (30 days)"</th><th>"Made"</th></tr></thead>
-                                                <tbody>{rows}</tbody>
-                                            </table>
-                                        </div>
-                                    </div>
-                                }.into_any()
-                            }}
-                            <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }
 

@@ -3,7 +3,7 @@
 //! are verified (and `nbf` when present). The roles claim holds `<tenant-uuid>_<role>` entries, which become the
 //! caller's roles for that request.
 
-use crate::oidc::Provider;
+use super::provider::Provider;
 use crate::AppState;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
@@ -15,10 +15,6 @@ use std::time::{Duration, Instant};
 const JWKS_MAX_AGE: Duration = Duration::from_secs(3600);
 /// The least time between two fetches forced by an unknown key id.
 const JWKS_MIN_REFRESH: Duration = Duration::from_secs(30);
-
-/// The cached key set of one provider.
-#[derive(Default)]
-pub struct KeyCache(tokio::sync::RwLock<Option<(JwkSet, Instant)>>);
 
 #[derive(Deserialize)]
 struct Claims {

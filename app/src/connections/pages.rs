@@ -1,218 +1,13 @@
-//! NCS Networking → Cross-Tenant Connections (seed 000): issue a one-time secret as the
-//! provider, redeem one as the consumer, see and revoke connections on both sides.
+//! The connection pages: Cross-Tenant Connections (issue a secret, redeem one, see and
+//! revoke connections on both sides), one connection with its traffic chart drawn on the
+//! server as SVG, and the platform's connection map for global admins.
 
+use super::api::*;
 use crate::components::*;
-use crate::error::AppError;
-use crate::fmt_time;
+use crate::{fmt_date, fmt_time, human_bytes};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
-
-#[cfg(feature = "ssr")]
-use crate::ssr::scope;
-#[cfg(feature = "ssr")]
-use domain::connections;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecretRow {
-    pub id: String,
-    pub hint: String,
-    pub note: String,
-    pub status: String,
-    pub created_at: i64,
-    pub created_by: String,
-    pub expires_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConnectionRow {
-    pub id: String,
-    pub remote_tenant_id: String,
-    pub remote_tenant_name: String,
-    pub direction: String,
-    pub status: String,
-    pub created_at: i64,
-    pub created_by: String,
-    pub revoked_by: Option<String>,
-    /// Bytes over the last 30 days.
-    pub traffic_bytes: i64,
-    /// Allow policies, on either side, naming a service across this connection.
-    pub allowed_policies: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConnectionsData {
-    pub connections: Vec<ConnectionRow>,
-    /// Only for tenant admins (secrets are the provider's to manage).
-    pub secrets: Vec<SecretRow>,
-    pub can_manage: bool,
-    /// A secret just issued by a form post without JavaScript, shown this once.
-    pub fresh_secret: Option<NewSecret>,
-}
-
-/// What the provider sees once, right after issuing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewSecret {
-    pub secret: String,
-    pub expires_at: i64,
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn connection_row(
-    c: connections::Connection,
-    traffic_bytes: i64,
-    allowed_policies: i64,
-) -> ConnectionRow {
-    ConnectionRow {
-        traffic_bytes,
-        allowed_policies,
-        id: c.id,
-        remote_tenant_id: c.remote_tenant_id.to_string(),
-        remote_tenant_name: c.remote_tenant_name,
-        direction: c.direction.as_str().into(),
-        status: c.status,
-        created_at: c.created_at,
-        created_by: c.created_by,
-        revoked_by: c.revoked_by,
-    }
-}
-
-/// The session key of a secret issued without JavaScript, until the page shows it.
-#[cfg(feature = "ssr")]
-const FLASH_SECRET: &str = "flash_secret";
-/// How long such a secret waits for the redirect that shows it.
-#[cfg(feature = "ssr")]
-const FLASH_SECRET_MAX_AGE_MS: i64 = 60_000;
-
-#[server(prefix = "/fn", endpoint = "connections_overview")]
-pub async fn connections_overview(tenant: String) -> Result<ConnectionsData, AppError> {
-    crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        let conns = connections::list_connections(&ctx.db, &scope, None, Some(100)).await?;
-        let totals = domain::traffic::totals(&ctx.db, &scope).await?;
-        let allowed = domain::network::allow_counts(&ctx.db, &scope).await?;
-        let can_manage = scope.allows(policy::Action::Manage);
-        let secrets = if can_manage {
-            connections::list_secrets(&ctx.db, &scope, None, Some(50))
-                .await?
-                .items
-                .into_iter()
-                .map(|s| SecretRow {
-                    id: s.id,
-                    hint: s.hint,
-                    note: s.note,
-                    status: s.status.as_str().into(),
-                    created_at: s.created_at,
-                    created_by: s.created_by,
-                    expires_at: s.expires_at,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        // The plaintext secret stays in the session store for one redirect at most: the
-        // first render of this page takes it out, shows it if it is this tenant's and
-        // fresh, and otherwise drops it.
-        let fresh_secret =
-            match crate::ssr::flash_take::<(String, i64, NewSecret)>(FLASH_SECRET).await? {
-                Some((t, at, s))
-                    if t == scope.tenant_name()
-                        && domain::now_ms().saturating_sub(at) < FLASH_SECRET_MAX_AGE_MS =>
-                {
-                    Some(s)
-                }
-                _ => None,
-            };
-        Ok(ConnectionsData {
-            fresh_secret,
-            connections: conns
-                .items
-                .into_iter()
-                .map(|c| {
-                    let bytes = totals.get(&c.id).map(|t| t.0).unwrap_or(0);
-                    let n = allowed.get(&c.remote_tenant_id).copied().unwrap_or(0);
-                    connection_row(c, bytes, n)
-                })
-                .collect(),
-            secrets,
-            can_manage,
-        })
-    })
-    .await
-}
-
-#[server(prefix = "/fn", endpoint = "create_connection_secret")]
-pub async fn create_connection_secret(
-    tenant: String,
-    expires_in_seconds: String,
-    note: String,
-) -> Result<NewSecret, AppError> {
-    crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        let ttl = expires_in_seconds
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| AppError::Invalid {
-                field: "expires_in_seconds".into(),
-                message: "Choose when the secret expires.".into(),
-            })?;
-        let issued = connections::create_secret(&ctx.db, &scope, Some(ttl), &note).await?;
-        let new = NewSecret {
-            secret: issued.secret,
-            expires_at: issued.info.expires_at,
-        };
-        if crate::ssr::is_plain_form_post() {
-            // Without JavaScript the browser is redirected back to the page, which shows
-            // the secret once from the session.
-            crate::ssr::flash_put(
-                FLASH_SECRET,
-                &(
-                    scope.tenant_name().to_string(),
-                    domain::now_ms(),
-                    new.clone(),
-                ),
-            )
-            .await?;
-        }
-        Ok(new)
-    })
-    .await
-}
-
-#[server(prefix = "/fn", endpoint = "revoke_connection_secret")]
-pub async fn revoke_connection_secret(tenant: String, id: String) -> Result<(), AppError> {
-    crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        connections::revoke_secret(&ctx.db, &scope, &id).await?;
-        Ok(())
-    })
-    .await
-}
-
-#[server(prefix = "/fn", endpoint = "connect_external_tenant")]
-pub async fn connect_external_tenant(
-    tenant: String,
-    secret: String,
-) -> Result<ConnectionRow, AppError> {
-    crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        // The client address, for the per-client rate limit.
-        let client = ctx.client_ip.current();
-        let c = connections::redeem(&ctx.db, &scope, &secret, &client).await?;
-        Ok(connection_row(c, 0, 0))
-    })
-    .await
-}
-
-#[server(prefix = "/fn", endpoint = "revoke_connection")]
-pub async fn revoke_connection(tenant: String, id: String) -> Result<(), AppError> {
-    crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        connections::revoke_connection(&ctx.db, &scope, &id).await?;
-        Ok(())
-    })
-    .await
-}
+use leptos_router::hooks::use_params_map;
 
 /// Copies text to the clipboard (in the browser; nothing on the server).
 fn copy_to_clipboard(text: String) {
@@ -282,7 +77,7 @@ pub fn ConnectionsPage() -> impl IntoView {
             .or_else(|| revoke_secret.value().get().and_then(Result::err))
     };
     view! {
-        <Title text=move || format!("Cross-tenant connections of {}", tenant.get())/>
+        <Title text=page_title(tenant, |t| format!("Cross-tenant connections of {t}"))/>
         <div class="page-header"><h1 class="page-title">"Cross-Tenant Connections"</h1></div>
         <p class="page-subtitle">
             "Connect " <strong>{move || tenant.get()}</strong>
@@ -459,6 +254,277 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     </div>
                                 </section>
                             }.into_any())}
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+// ---------------------------------------------------------------- one connection
+
+/// Bytes per day as bars, drawn on the server (inline SVG, no script): the page is
+/// complete without JavaScript, and each bar has a tooltip with its numbers.
+#[component]
+fn TrafficChart(days: Vec<DayRow>) -> impl IntoView {
+    const W: f64 = 720.0;
+    const H: f64 = 160.0;
+    const TOP: f64 = 12.0;
+    const LEFT: f64 = 64.0;
+    const BOTTOM: f64 = 22.0;
+    let max = days.iter().map(|d| d.bytes).max().unwrap_or(0).max(1);
+    let n = days.len().max(1) as f64;
+    let slot = (W - LEFT) / n;
+    let plot_h = H - TOP - BOTTOM;
+    let first = days
+        .first()
+        .map(|d| fmt_date(d.day_start))
+        .unwrap_or_default();
+    let last = days
+        .last()
+        .map(|d| fmt_date(d.day_start))
+        .unwrap_or_default();
+    let bars = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let h = if d.bytes == 0 { 0.0 } else { (d.bytes as f64 / max as f64 * plot_h).max(2.0) };
+            let x = LEFT + i as f64 * slot + slot * 0.15;
+            let tip = format!("{}: {}, {} flows", fmt_date(d.day_start), human_bytes(d.bytes), d.flows);
+            view! {
+                <rect class="chart-bar" x=format!("{x:.1}") y=format!("{:.1}", TOP + plot_h - h) width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}")>
+                    <title>{tip}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    let label = format!(
+        "Bytes per day from {first} to {last}; peak {}",
+        human_bytes(max)
+    );
+    let f = |v: f64| format!("{v:.1}");
+    view! {
+        <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label data-testid="traffic-chart">
+            <line class="chart-axis" x1=f(LEFT) y1=f(TOP + plot_h) x2=f(W) y2=f(TOP + plot_h)/>
+            <line class="chart-grid" x1=f(LEFT) y1=f(TOP) x2=f(W) y2=f(TOP)/>
+            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + 4.0) text-anchor="end">{human_bytes(max)}</text>
+            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + plot_h) text-anchor="end">"0"</text>
+            {bars}
+            <text class="chart-label" x=f(LEFT) y=f(H - 4.0)>{first}</text>
+            <text class="chart-label" x=f(W) y=f(H - 4.0) text-anchor="end">{last}</text>
+        </svg>
+    }
+}
+
+#[component]
+pub fn ConnectionPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let revoke = ServerAction::<RevokeConnection>::new();
+    let data = Resource::new(
+        move || (tenant.get(), id.get(), revoke.version().get()),
+        |(t, id, _)| connection_detail(t, id),
+    );
+    view! {
+        <Title text=page_title(tenant, |t| format!("Connection of {t}"))/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => {
+                        let t = tenant.get_untracked();
+                        let c = d.connection.clone();
+                        let (class, text) = connection_badge(&c);
+                        let total_bytes: i64 = d.days.iter().map(|x| x.bytes).sum();
+                        let total_flows: i64 = d.days.iter().map(|x| x.flows).sum();
+                        let draft = (c.status == "Active" && c.direction == "consumes" && c.allowed_policies == 0 && d.can_manage)
+                            .then(|| format!("/t/{t}/network-policies/new?for={}", c.remote_tenant_id));
+                        let services_empty = d.services.is_empty();
+                        let service_rows = d.services.into_iter().map(|r| view! {
+                            <tr data-testid="remote-service-row">
+                                <td><strong>{r.name}</strong></td>
+                                <td class="nowrap">{r.protocol.to_uppercase()} " " <span class="mono">{r.port}</span></td>
+                                <td class="mono" data-testid="dns-name">{r.dns_name}</td>
+                            </tr>
+                        }).collect_view();
+                        let provides = c.direction == "provides";
+                        view! {
+                            {move || error_banner(revoke.value().get().and_then(Result::err))}
+                            <div class="page-header">
+                                <h1 class="page-title">{format!("Connection with {}", c.remote_tenant_name)}</h1>
+                                <a class="btn" href=format!("/t/{t}/connections")>"All connections"</a>
+                            </div>
+                            <dl class="facts">
+                                <div><dt>"Remote tenant"</dt><dd>{c.remote_tenant_name.clone()}<div class="mono muted small" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</div></dd></div>
+                                <div><dt>"Direction"</dt><dd>{if provides { "This tenant provides to it" } else { "This tenant consumes from it" }}</dd></div>
+                                <div><dt>"Status"</dt><dd><span class=class data-testid="connection-status">{text}</span>
+                                    {draft.map(|href| view! { <div><a class="small" href=href>"Draft an allow policy"</a></div> })}
+                                    {(c.status == "Active" && d.can_manage).then(|| {
+                                        let remote = c.remote_tenant_name.clone();
+                                        view! {
+                                        <div class="fact-action">
+                                            <ConfirmInline action=revoke summary="Revoke" label=format!("Revoke connection with {}", c.remote_tenant_name) dialog="Confirm revocation" confirm="Yes, revoke"
+                                                fields=vec![("tenant", t.clone()), ("id", c.id.clone())]>
+                                                "Revoke the connection with " <strong>{remote}</strong> "? Both tenants will see it as revoked."
+                                            </ConfirmInline>
+                                        </div>
+                                    }})}</dd></div>
+                                <div><dt>"Made"</dt><dd>{fmt_time(c.created_at)}<div class="muted small">{c.created_by.clone()}</div></dd></div>
+                                {c.revoked_by.clone().map(|by| view! { <div><dt>"Revoked by"</dt><dd>{by}</dd></div> })}
+                            </dl>
+                            <section class="card" aria-labelledby="traffic-title">
+                                <h2 class="card-title" id="traffic-title">"Traffic, last 30 days"</h2>
+                                <p class="muted" data-testid="traffic-total">{format!("{} in {} flows, reported by the data plane.", human_bytes(total_bytes), total_flows)}</p>
+                                <TrafficChart days=d.days/>
+                            </section>
+                            <section aria-labelledby="reach-title">
+                                <h2 class="card-title" id="reach-title">{format!("Services of {}", c.remote_tenant_name)}</h2>
+                                <div class="table-wrap">
+                                    {if services_empty {
+                                        let hint = if c.status == "Active" { "This tenant offers no services yet." } else { "The connection is revoked: nothing is reachable." };
+                                        view! { <EmptyState title="No services".to_string() hint=hint.to_string()/> }.into_any()
+                                    } else {
+                                        view! {
+                                            <table class="data-table" aria-label="Services across this connection">
+                                                <thead><tr><th>"Service"</th><th>"Port"</th><th>"DNS name"</th></tr></thead>
+                                                <tbody>{service_rows}</tbody>
+                                            </table>
+                                        }.into_any()
+                                    }}
+                                </div>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+// ---------------------------------------------------------------- the platform's view
+
+/// The tenants of the listed connections on a circle, a line per connection: solid when
+/// active, dashed when revoked, thicker with more traffic. Drawn on the server.
+#[component]
+fn ConnectionGraph(rows: Vec<MapRow>) -> impl IntoView {
+    const SIZE: f64 = 420.0;
+    let mut nodes: Vec<(String, String)> = Vec::new();
+    for r in &rows {
+        for (id, name) in [
+            (&r.provider_id, &r.provider_name),
+            (&r.consumer_id, &r.consumer_name),
+        ] {
+            if !nodes.iter().any(|(i, _)| i == id) {
+                nodes.push((id.clone(), name.clone()));
+            }
+        }
+    }
+    let n = nodes.len().max(1) as f64;
+    let (c, radius) = (SIZE / 2.0, SIZE / 2.0 - 70.0);
+    let at = |i: usize| {
+        let a = std::f64::consts::TAU * i as f64 / n - std::f64::consts::FRAC_PI_2;
+        (c + radius * a.cos(), c + radius * a.sin())
+    };
+    let index = |id: &str| nodes.iter().position(|(i, _)| i == id).unwrap_or(0);
+    let max = rows.iter().map(|r| r.bytes).max().unwrap_or(0).max(1) as f64;
+    let f = |v: f64| format!("{v:.1}");
+    let edges = rows
+        .iter()
+        .map(|r| {
+            let (x1, y1) = at(index(&r.provider_id));
+            let (x2, y2) = at(index(&r.consumer_id));
+            let class = if r.status == "Active" { "graph-edge" } else { "graph-edge graph-edge-revoked" };
+            let width = 1.5 + 4.0 * (r.bytes as f64 / max);
+            let tip = format!("{} → {}: {}, {}", r.provider_name, r.consumer_name, r.status, human_bytes(r.bytes));
+            view! { <line class=class x1=f(x1) y1=f(y1) x2=f(x2) y2=f(y2) stroke-width=f(width)><title>{tip}</title></line> }
+        })
+        .collect_view();
+    let dots = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, (_, name))| {
+            let (x, y) = at(i);
+            let anchor = if x < c - 1.0 { "end" } else if x > c + 1.0 { "start" } else { "middle" };
+            let dx = if anchor == "end" { -10.0 } else if anchor == "start" { 10.0 } else { 0.0 };
+            let dy = if y < c { -8.0 } else { 16.0 };
+            view! {
+                <circle class="graph-node" cx=f(x) cy=f(y) r="7"><title>{name.clone()}</title></circle>
+                <text class="graph-label" x=f(x + dx) y=f(y + if anchor == "middle" { dy } else { 4.0 }) text-anchor=anchor>{name.clone()}</text>
+            }
+        })
+        .collect_view();
+    let label = format!(
+        "{} tenants joined by {} connections",
+        nodes.len(),
+        rows.len()
+    );
+    view! {
+        <svg class="graph" viewBox=format!("0 0 {SIZE} {SIZE}") role="img" aria-label=label data-testid="connection-graph">
+            {edges}
+            {dots}
+        </svg>
+    }
+}
+
+#[component]
+pub fn ConnectionMapPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let q = query_param("q");
+    let cursor = query_param("cursor");
+    let data = Resource::new(
+        move || (tenant.get(), q.get(), cursor.get()),
+        |(t, q, c)| connection_map(t, q, non_empty(c)),
+    );
+    view! {
+        <Title text="Connections of all tenants"/>
+        <div class="page-header"><h1 class="page-title">"Connection map"</h1></div>
+        <p class="page-subtitle">"Every cross-tenant connection on the platform: who provides to whom, its status, and its traffic over the last 30 days."</p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => {
+                        let shown = d.items.len();
+                        let rows = d.items.clone().into_iter().map(|r| {
+                            let (class, text) = if r.status == "Active" { ("badge badge-ok", "Active") } else { ("badge badge-danger", "Revoked") };
+                            view! {
+                                <tr data-testid="map-row">
+                                    <td><strong>{r.provider_name}</strong><div class="mono muted small">{r.provider_id}</div></td>
+                                    <td><strong>{r.consumer_name}</strong><div class="mono muted small">{r.consumer_id}</div></td>
+                                    <td><span class=class>{text}</span></td>
+                                    <td class="nowrap">{human_bytes(r.bytes)}<div class="muted small">{format!("{} flows", r.flows)}</div></td>
+                                    <td class="nowrap">{fmt_time(r.created_at)}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        let params = vec![("q".to_string(), q.get_untracked())];
+                        let has_cursor = !cursor.get_untracked().is_empty();
+                        view! {
+                            <div class="toolbar">
+                                <form class="search" method="get" role="search">
+                                    <input type="search" name="q" value=q.get_untracked() aria-label="Search connections" placeholder="Search by tenant name"/>
+                                    <button class="btn" type="submit">"Search"</button>
+                                </form>
+                            </div>
+                            {if shown == 0 {
+                                let hint = if q.get_untracked().is_empty() { "Tenants connect to each other with one-time secrets; their connections appear here." } else { "No connection matches this search." };
+                                view! { <EmptyState title="No connections".to_string() hint=hint.to_string()/> }.into_any()
+                            } else {
+                                view! {
+                                    <div class="map-grid">
+                                        <section class="card" aria-label="Connection graph"><ConnectionGraph rows=d.items/></section>
+                                        <div class="table-wrap">
+                                            <table class="data-table" aria-label="All connections">
+                                                <thead><tr><th>"Provider"</th><th>"Consumer"</th><th>"Status"</th><th>"Traffic (30 days)"</th><th>"Made"</th></tr></thead>
+                                                <tbody>{rows}</tbody>
+                                            </table>
+                                        </div>
+                                    </div>
+                                }.into_any()
+                            }}
+                            <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),

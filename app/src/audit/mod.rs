@@ -1,0 +1,4 @@
+//! The audit log of the active tenant.
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,248 @@
+//! Building blocks shared by the pages: the app shell, the tenant switcher, error
+//! views, empty states and pagination.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The active tenant's name from the URL.
+pub fn tenant_param() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("tenant").unwrap_or_default())
+}
+
+/// A query-string parameter (empty when absent).
+pub fn query_param(name: &'static str) -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get(name).unwrap_or_default())
+}
+
+/// `None` for an empty string: a query parameter (a cursor) that was not given.
+pub fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// Builds `?a=1&b=2` from pairs, skipping empty values.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A full-page error: the status code, a title, and what to do next. Internals never
+/// appear here; the server logged them.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    crate::set_status(error.status());
+    let (code, title, text) = match &error {
+        AppError::NotFound => (
+            404,
+            "Page not found",
+            "There is nothing here, or you do not have access to it.".to_string(),
+        ),
+        AppError::Forbidden(m) => (403, "Access denied", m.clone()),
+        AppError::Unauthenticated => (401, "Please log in", error.to_string()),
+        AppError::Internal | AppError::Transport(_) => (
+            500,
+            "Something went wrong",
+            "The request failed on our side. Please try again in a moment.".to_string(),
+        ),
+        other => (other.status(), "That did not work", other.to_string()),
+    };
+    let login = matches!(error, AppError::Unauthenticated);
+    view! {
+        <div class="error-page" role="alert" data-testid="error-page">
+            <div class="error-code">{code}</div>
+            <h1 class="error-title">{title}</h1>
+            <p class="error-text">{text}</p>
+            <p>
+                {if login {
+                    view! { <a class="btn btn-primary" href="/login">"Log in"</a> }.into_any()
+                } else {
+                    view! { <a class="btn" href="/">"Go to your console"</a> }.into_any()
+                }}
+            </p>
+        </div>
+    }
+}
+
+/// A centred message for an empty table.
+#[component]
+pub fn EmptyState(title: String, hint: String) -> impl IntoView {
+    view! {
+        <div class="empty-state" data-testid="empty-state">
+            <div class="empty-title">{title}</div>
+            <div class="empty-hint">{hint}</div>
+        </div>
+    }
+}
+
+/// A "Loading…" line for Suspense fallbacks (only seen during client navigation).
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="muted" aria-busy="true">"Loading…"</p> }
+}
+
+/// Forward paging for keyset lists: "First page" and "Next page" links that keep the
+/// other query parameters, so paging works without JavaScript too.
+#[component]
+pub fn Pager(
+    next_cursor: Option<String>,
+    has_cursor: bool,
+    shown: usize,
+    #[prop(into)] params: Vec<(String, String)>,
+) -> impl IntoView {
+    let base: Vec<(String, String)> = params.into_iter().filter(|(k, _)| k != "cursor").collect();
+    let link = move |cursor: Option<&str>| {
+        let mut pairs: Vec<(&str, &str)> =
+            base.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        if let Some(c) = cursor {
+            pairs.push(("cursor", c));
+        }
+        let q = query_string(&pairs);
+        if q.is_empty() {
+            "?".to_string()
+        } else {
+            q
+        }
+    };
+    let first = link(None);
+    let next = next_cursor.as_deref().map(|c| link(Some(c)));
+    view! {
+        <nav class="pagination" aria-label="Pagination">
+            <span class="page-info">{format!("{shown} shown")}</span>
+            {if has_cursor {
+                view! { <a class="btn btn-sm" href=first>"First page"</a> }.into_any()
+            } else {
+                view! { <span class="btn btn-sm" aria-disabled="true">"First page"</span> }.into_any()
+            }}
+            {match next {
+                Some(href) => view! { <a class="btn btn-sm" href=href rel="next">"Next page"</a> }.into_any(),
+                None => view! { <span class="btn btn-sm" aria-disabled="true">"Next page"</span> }.into_any(),
+            }}
+        </nav>
+    }
+}
+
+/// An error message under a form field.
+#[component]
+pub fn FieldError(
+    #[prop(into)] message: Signal<Option<String>>,
+    id: &'static str,
+) -> impl IntoView {
+    view! {
+        {move || message.get().map(|m| view! { <p class="field-error" id=id role="alert">{m}</p> })}
+    }
+}
+
+/// Clears a form once its action succeeded, ready for the next entry (a secret pasted
+/// into "Connect", an email just added). Failed submissions keep what was typed.
+pub fn reset_on_success<S>(action: ServerAction<S>, form: NodeRef<leptos::html::Form>)
+where
+    S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
+}
+
+/// A destructive row action behind an inline confirmation: a `<details>` whose summary
+/// is the action, opening a small dialog with the question and a form that posts the
+/// hidden `fields` to `action`. Works without JavaScript (the form posts), and after
+/// hydration without a page load.
+#[component]
+pub fn ConfirmInline<S, P>(
+    action: ServerAction<S>,
+/// The visible action (`Delete`, `Revoke`, `Remove`).
+    summary: &'static str,
+/// The summary's accessible name, naming the object (`Delete workspace ide-a`).
+    #[prop(into)]
+    label: String,
+/// The dialog's accessible name (`Confirm deletion`).
+    dialog: &'static str,
+/// The confirming button (`Yes, delete`).
+    confirm: &'static str,
+/// Hidden form fields: the server function's arguments.
+    fields: Vec<(&'static str, String)>,
+/// The question.
+    children: Children,
+) -> impl IntoView
+where
+    S: serde::de::DeserializeOwned
+        + leptos::server_fn::ServerFn<
+            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, P>,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<S::Client as leptos::server_fn::client::Client<S::Error>>::Request as leptos::server_fn::request::ClientReq<
+        S::Error,
+    >>::FormData: From<leptos::web_sys::FormData>,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    S::Client: leptos::server_fn::client::Client<S::Error>,
+{
+    view! {
+        <details class="confirm-inline">
+            <summary aria-label=label>{summary}</summary>
+            <div class="confirm-box" role="dialog" aria-label=dialog>
+                <p>{children()}</p>
+                <ActionForm action=action attr:class="form-actions">
+                    {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+                    <button class="btn btn-danger btn-sm" type="submit">{confirm}</button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}
+
+/// An optional text field of a server function: empty means absent (a cursor, a filter).
+pub fn empty_to_none(s: Option<String>) -> Option<String> {
+    s.filter(|v| !v.trim().is_empty())
+}
+
+/// A page's error banner for row actions (delete, revoke and the like).
+pub fn error_banner(e: Option<crate::error::AppError>) -> impl IntoView {
+    e.map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
+}
+
+/// The `<Title>` text of a page named by a route parameter (the tenant, a policy).
+///
+/// leptos_meta reads the title once more when it writes the page head, after the body
+/// has rendered; under load the route's parameter memo can be disposed by then, and a
+/// plain `param.get()` panics (a 500 for a few requests in a thousand). This reads the
+/// memo if it is still there and otherwise uses the value the page was rendered with.
+pub fn page_title(
+    param: Memo<String>,
+    make: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    let rendered = param.get_untracked();
+    move || make(&param.try_get().unwrap_or_else(|| rendered.clone()))
+}

@@ -1,0 +1,4 @@
+//! Memberships of the active tenant.
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,181 @@
+//! Server functions of the frame around every page: who is logged in, how one may log in,
+//! where `/` leads, the active tenant for the layout, and the tenant switcher. Each is
+//! thin: authenticate, build the tenant scope, call `domain`.
+
+#[cfg(feature = "ssr")]
+use crate::components::empty_to_none;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::ssr::{principal, scope};
+#[cfg(feature = "ssr")]
+use domain::directory;
+use leptos::prelude::*;
+use policy::Role;
+use serde::{Deserialize, Serialize};
+
+/// Everything the server functions are mounted under (see the isolation matrix).
+pub const PREFIX: &str = "/fn";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderButton {
+    pub name: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LoginMethods {
+    pub providers: Vec<ProviderButton>,
+    pub local_login: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub email: String,
+    pub name: String,
+    pub global_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantLink {
+    pub id: String,
+    pub name: String,
+}
+
+/// The active tenant and the caller's standing there, for the layout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActiveTenant {
+    pub id: String,
+    pub name: String,
+    pub is_system: bool,
+    pub role: Role,
+    pub global_admin: bool,
+    pub can_manage: bool,
+    pub user_email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SwitcherData {
+    pub recent: Vec<TenantLink>,
+    pub results: Vec<TenantLink>,
+    pub next_cursor: Option<String>,
+}
+
+/// The logged-in user, or `None` when nobody is (the login page uses it).
+#[server(prefix = "/fn", endpoint = "session_info")]
+pub async fn session_info() -> Result<Option<Me>, AppError> {
+    crate::ssr::respond(async move {
+        match principal().await {
+            Ok((_, p)) => Ok(Some(Me {
+                email: p.user().email.clone(),
+                name: p.user().name.clone(),
+                global_admin: p.is_global_admin(),
+            })),
+            Err(AppError::Unauthenticated) => Ok(None),
+            Err(e) => Err(e),
+        }
+    })
+    .await
+}
+
+/// Which ways to log in this console offers.
+#[server(prefix = "/fn", endpoint = "login_options")]
+pub async fn login_options() -> Result<LoginMethods, AppError> {
+    crate::ssr::respond(async move {
+        let ctx = use_context::<crate::ssr::UiContext>().ok_or(AppError::Internal)?;
+        Ok(ctx.login)
+    })
+    .await
+}
+
+/// Where `/` leads: the last tenant used, else the first one the user may see.
+#[server(prefix = "/fn", endpoint = "home_path")]
+pub async fn home_path() -> Result<String, AppError> {
+    crate::ssr::respond(async move {
+        let (ctx, p) = principal().await?;
+        if let Some((_, name)) = directory::recent_tenants(&ctx.db, &p, 1)
+            .await?
+            .into_iter()
+            .next()
+        {
+            return Ok(format!("/t/{name}"));
+        }
+        let page = directory::list_tenants(
+            &ctx.db,
+            &p,
+            &directory::TenantQuery {
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(page
+            .items
+            .first()
+            .map(|t| format!("/t/{}", t.name))
+            .unwrap_or_else(|| "/no-tenants".into()))
+    })
+    .await
+}
+
+/// The active tenant for the layout; also remembers it as recently used.
+#[server(prefix = "/fn", endpoint = "tenant_context")]
+pub async fn tenant_context(tenant: String) -> Result<ActiveTenant, AppError> {
+    crate::ssr::respond(async move {
+        let (ctx, p, scope) = scope(&tenant).await?;
+        directory::touch_recent(&ctx.db, &scope).await?;
+        Ok(ActiveTenant {
+            id: scope.tenant_id().to_string(),
+            name: scope.tenant_name().to_string(),
+            is_system: scope.is_system(),
+            role: scope.role(),
+            global_admin: scope.is_global_admin(),
+            can_manage: scope.allows(policy::Action::Manage),
+            user_email: p.user().email.clone(),
+        })
+    })
+    .await
+}
+
+/// The tenant switcher: recent tenants, and a server-side search over the tenants the
+/// caller may see (paginated, so it stays fast however many tenants there are).
+#[server(prefix = "/fn", endpoint = "switcher")]
+pub async fn switcher(q: String, cursor: Option<String>) -> Result<SwitcherData, AppError> {
+    crate::ssr::respond(async move {
+        let (ctx, p) = principal().await?;
+        let recent = if q.trim().is_empty() && cursor.is_none() {
+            directory::recent_tenants(&ctx.db, &p, 5).await?
+        } else {
+            Vec::new()
+        };
+        let page = directory::list_tenants(
+            &ctx.db,
+            &p,
+            &directory::TenantQuery {
+                q,
+                cursor: empty_to_none(cursor),
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(SwitcherData {
+            recent: recent
+                .into_iter()
+                .map(|(id, name)| TenantLink {
+                    id: id.to_string(),
+                    name,
+                })
+                .collect(),
+            results: page
+                .items
+                .into_iter()
+                .map(|t| TenantLink {
+                    id: t.id.to_string(),
+                    name: t.name,
+                })
+                .collect(),
+            next_cursor: page.next_cursor,
+        })
+    })
+    .await
+}

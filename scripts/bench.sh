@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The bench command: builds in release, measures every figure side by side in one run on
+# this machine, prints one table and writes it to BENCHMARKS.md with the date and the
+# machine. Speed is measured here, never asserted in a timed test.
+#
+#   R1     rps of console pages and a REST read ÷ rps of a bare axum hello world
+#          (bench/src/bin/hello.rs), same profile, same core
+#   R3     the hydrate bundle's gzip size ÷ a minimal hydrated Leptos counter
+#          (bench/counter), same profile and tools
+#   R4     committed single-row transactions per second on SQLite (WAL,
+#          synchronous=FULL) ÷ raw write+fdatasync per second on the same disk
+#   Scale  with 100,000 tenants and 1,000,000 audit rows: p50/p95 of the switcher
+#          search, the tenant list and an audit page; peak RSS of the server
+#
+# The server is pinned to core 0 and the load generator (Debian's wrk) to core 1.
+# Usage: scripts/bench.sh            (BENCH_SECONDS=10 per run; BENCH_NO_WRITE=1 keeps
+#                                     BENCHMARKS.md as it is)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+export LEPTOS_OUTPUT_NAME=tenantry
+SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
+step() { printf '\n\033[1;34m== %s\033[0m\n' "$*" >&2; }
+
+if ! command -v wrk >/dev/null; then
+  step "installing Debian's wrk"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+if [ "$(nproc)" -lt 2 ]; then
+  echo "bench: needs two cores (server on one, load generator on the other)" >&2
+  exit 1
+fi
+
+step "release builds (console, yardsticks, counter wasm)"
+cargo leptos build --release
+cargo build --release -p bench --bins
+cargo build -p counter --lib --target wasm32-unknown-unknown --profile wasm-release \
+  --target-dir target/front --features hydrate
+
+run=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
+trap cleanup EXIT
+
+# R3: both bundles through the same steps cargo-leptos takes in release
+# (wasm-bindgen, then wasm-opt -Oz), then gzip -9.
+wasm-bindgen --target web --out-dir "$run/counter" \
+  target/front/wasm32-unknown-unknown/wasm-release/counter.wasm
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$run/counter/counter_bg.wasm" -o "$run/counter/counter_bg.wasm"
+gz() { gzip -9 -c "$1" | wc -c; }
+site_wasm=$(ls target/site/pkg/*.wasm | head -n1)
+app_gz=$(gz "$site_wasm"); app_raw=$(wc -c <"$site_wasm")
+counter_gz=$(gz "$run/counter/counter_bg.wasm")
+
+# R4
+step "R4: commits per second on this disk"
+disk=$(target/release/disk "$run" 5)
+raw_per_s=${disk#raw_per_s=}; raw_per_s=${raw_per_s%% *}
+sqlite_per_s=${disk##*sqlite_per_s=}
+
+PORT=3310
+BASE="http://127.0.0.1:$PORT"
+PASSWORD="bench-bootstrap-password"
+db="$run/bench.db"
+server_env=(env DATABASE_URL="sqlite://$db?mode=rwc" LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
+  TENANTRY_PUBLIC_URL="$BASE" LEPTOS_OUTPUT_NAME=tenantry LEPTOS_SITE_ROOT=target/site
+  LEPTOS_SITE_PKG_DIR=pkg TENANTRY_BOOTSTRAP_ADMIN_EMAIL=admin@localhost
+  TENANTRY_BOOTSTRAP_ADMIN_PASSWORD="$PASSWORD" RUST_LOG=warn)
+server_pid=""
+start_server() {
+  taskset -c 0 "${server_env[@]}" target/release/server >>"$run/server.log" 2>&1 &
+  server_pid=$!; pids+=("$server_pid")
+  for _ in $(seq 1 100); do
+    curl -fs -o /dev/null "$BASE/login" && return 0
+    sleep 0.2
+  done
+  echo "bench: the server did not start"; tail -n 30 "$run/server.log"; exit 1
+}
+stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; }
+
+# wrk: one thread on core 1. Prints "rps p50 p95"; refuses runs with errors or non-2xx.
+measure() {
+  local conns=$1 url=$2; shift 2
+  local out
+  out=$(env "$@" taskset -c 1 wrk -t1 -c"$conns" -d"${SECONDS_PER_RUN}s" -s bench/wrk.lua "$url" | grep '^BENCH')
+  case "$out" in *"errors=0 non2xx=0"*) ;; *) echo "bench: $url failed: $out" >&2; exit 1 ;; esac
+  local rps=${out#*rps=}; rps=${rps%% *}
+  local p50=${out#*p50_ms=}; p50=${p50%% *}
+  local p95=${out#*p95_ms=}; p95=${p95%% *}
+  echo "$rps $p50 $p95"
+}
+
+step "R1: a bare axum hello world"
+taskset -c 0 env BENCH_ADDR="127.0.0.1:3390" target/release/hello &
+hello_pid=$!; pids+=("$hello_pid")
+sleep 0.5
+read -r hello_rps _ _ < <(measure 16 "http://127.0.0.1:3390/")
+kill "$hello_pid"
+
+step "R1: console pages and a REST read (25 tenants)"
+"${server_env[@]}" target/release/server migrate >/dev/null
+python3 bench/seed.py "$db" 25 0
+start_server
+cookie=$(curl -s -o /dev/null -D - -X POST --data-urlencode "email=admin@localhost" \
+  --data-urlencode "password=$PASSWORD" --data-urlencode "next=/" "$BASE/auth/local" |
+  sed -n 's/^[Ss]et-[Cc]ookie: \(tenantry_session=[^;]*\).*/\1/p' | head -n1)
+[ -n "$cookie" ] || { echo "bench: login failed"; exit 1; }
+token=$("${server_env[@]}" target/release/server admin token --email admin@localhost --ttl 1d)
+page=(WRK_COOKIE="$cookie" WRK_ACCEPT="text/html")
+read -r list_rps list_p50 _ < <(measure 16 "$BASE/t/admin/tenants" "${page[@]}")
+read -r dash_rps dash_p50 _ < <(measure 16 "$BASE/t/admin" "${page[@]}")
+read -r api_rps api_p50 _ < <(measure 16 "$BASE/api/v1/tenants" WRK_AUTH="Bearer $token")
+stop_server
+
+step "Scale: 100,000 tenants and 1,000,000 audit rows"
+python3 bench/seed.py "$db" 100000 1000000
+start_server
+sfn=(WRK_COOKIE="$cookie" WRK_ACCEPT="application/json" WRK_METHOD=POST)
+read -r _ search_p50 search_p95 < <(measure 4 "$BASE/fn/switcher" "${sfn[@]}" WRK_BODY="q=99999")
+read -r _ slist_p50 slist_p95 < <(measure 4 "$BASE/t/admin/tenants" "${page[@]}")
+read -r _ audit_p50 audit_p95 < <(measure 4 "$BASE/t/admin/audit" "${page[@]}")
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+stop_server
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
+kb() { awk -v a="$1" 'BEGIN { printf "%.0f KB", a / 1024 }'; }
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+table=$(cat <<EOF
+Measured $(date -u +%Y-%m-%d) on $(nproc) cores of ${cpu:-an unknown CPU}, $(uname -sr); server on core 0, wrk on core 1, ${SECONDS_PER_RUN} s a run.
+
+| figure | measured | yardstick | ratio | target |
+| --- | --- | --- | --- | --- |
+| R1 tenant list page (\`/t/admin/tenants\`), 16 connections | ${list_rps} rps (p50 ${list_p50} ms) | hello world ${hello_rps} rps | $(pct "$list_rps" "$hello_rps") | ≥ 10% |
+| R1 dashboard (\`/t/admin\`), 16 connections | ${dash_rps} rps (p50 ${dash_p50} ms) | hello world ${hello_rps} rps | $(pct "$dash_rps" "$hello_rps") | ≥ 10% |
+| R1 \`GET /api/v1/tenants\`, console token, 16 connections | ${api_rps} rps (p50 ${api_p50} ms) | hello world ${hello_rps} rps | $(pct "$api_rps" "$hello_rps") | ≥ 20,000 rps |
+| R3 hydrate bundle, gzip -9 | $(kb "$app_gz") ($(kb "$app_raw") raw) | counter $(kb "$counter_gz") | $(ratio "$app_gz" "$counter_gz")× | ≤ 350 KB |
+| R4 SQLite commits (WAL, synchronous=FULL) | ${sqlite_per_s}/s | write+fdatasync ${raw_per_s}/s | $(ratio "$sqlite_per_s" "$raw_per_s") | |
+| Scale: switcher search \`q=99999\`, 4 connections | p50 ${search_p50} ms, p95 ${search_p95} ms | | | p95 < 2 ms |
+| Scale: tenant list page, 4 connections | p50 ${slist_p50} ms, p95 ${slist_p95} ms | | | |
+| Scale: audit page (1,000,000 rows), 4 connections | p50 ${audit_p50} ms, p95 ${audit_p95} ms | | | |
+| Peak RSS of the server (after the scale runs) | $(awk -v k="$rss_kb" 'BEGIN { printf "%.0f MB", k / 1024 }') | | | |
+EOF
+)
+echo
+echo "$table"
+if [ -z "${BENCH_NO_WRITE:-}" ]; then
+  {
+    echo "# Benchmarks"
+    echo
+    echo "Written by \`scripts/bench.sh\` (see its header for what each figure means). Run it"
+    echo "again after adding a page or a route, and keep the ratios."
+    echo
+    echo "$table"
+  } >BENCHMARKS.md
+  echo; echo "written to BENCHMARKS.md"
+fi

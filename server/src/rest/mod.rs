@@ -1,0 +1,399 @@
+//! The REST API under `/api/v1` (DESIGN.md, seed 004). Same domain services as the UI.
+//!
+//! Authentication is `Authorization: Bearer <token>`: a console API token (`tnt_…`), or a
+//! JWT from a configured OpenID Provider whose roles claim holds `<tenant-uuid>_<role>`.
+//! Tenant-scoped routes take the tenant from the `ActiveProjectID` header: missing or
+//! malformed → 400, no role there → 403, another tenant's object → 404. Errors are
+//! `{"error": {"code": "...", "message": "..."}}` with a stable code.
+//!
+//! Routes are added through [`build`], which also records them: the isolation test reads
+//! that record, so a route without an entry in its matrix fails the tests.
+
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::{Json, Router};
+use domain::scope::{authorize, TenantRef};
+use domain::{DomainError, Principal, TenantId, TenantScope};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+mod connections;
+mod members;
+mod network;
+mod tenants;
+
+// ---------------------------------------------------------------- errors
+
+/// The API's error: a status, a stable code and a plain message.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: String,
+    message: String,
+    /// For documents (network policies): each problem with its line.
+    issues: Option<Vec<policy::ncs::Issue>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    code: String,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    /// Present when a document was refused: every problem, with its line and column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<IssueJson>>,
+}
+
+/// One problem in a document, at a 1-based line and column.
+#[derive(Serialize, ToSchema)]
+pub struct IssueJson {
+    line: usize,
+    column: usize,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            issues: None,
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let code = e.code();
+        let status = match &e {
+            DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+            DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
+            DomainError::Invalid { .. } | DomainError::InvalidDocument(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            DomainError::Conflict { .. } => StatusCode::CONFLICT,
+            DomainError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let message = match &e {
+            DomainError::Internal(_) => "Internal error.".to_string(),
+            other => other.to_string(),
+        };
+        let mut err = ApiError::new(status, code, message);
+        if let DomainError::InvalidDocument(issues) = e {
+            err.issues = Some(issues);
+        }
+        err
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+                field: None,
+                errors: self.issues.map(|list| {
+                    list.into_iter()
+                        .map(|i| IssueJson {
+                            line: i.line,
+                            column: i.column,
+                            message: i.message,
+                        })
+                        .collect()
+                }),
+            },
+        };
+        let mut res = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn body<T>(json: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
+    json.map(|Json(v)| v).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("The request body is not valid: {}", e.body_text()),
+        )
+    })
+}
+
+// ---------------------------------------------------------------- callers
+
+/// The token of `Authorization: Bearer <token>`, or 401.
+fn bearer_token(parts: &Parts) -> ApiResult<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Send Authorization: Bearer <token>.",
+            )
+        })
+}
+
+/// An authenticated API caller.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts)?;
+        if token.starts_with(domain::tokens::TOKEN_PREFIX) {
+            return Ok(Caller(
+                domain::tokens::principal_for_token(&st.db, token).await?,
+            ));
+        }
+        if token.matches('.').count() == 2 {
+            return crate::auth::jwt::principal(st, token)
+                .await
+                .map(Caller)
+                .map_err(|why| {
+                    tracing::info!(%why, "bearer JWT refused");
+                    ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_token",
+                        "The bearer JWT is not valid for this console.",
+                    )
+                });
+        }
+        Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Unknown token format: use a console API token (tnt_…) or a JWT from a configured provider.",
+        ))
+    }
+}
+
+/// An authenticated caller acting in the tenant named by `ActiveProjectID`.
+pub struct Scoped {
+    pub principal: Principal,
+    pub scope: TenantScope,
+}
+
+impl FromRequestParts<AppState> for Scoped {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let Caller(principal) = Caller::from_request_parts(parts, st).await?;
+        let raw = parts
+            .headers
+            .get("activeprojectid")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "missing_active_project",
+                    "Send the ActiveProjectID header with the tenant's id.",
+                )
+            })?;
+        let tenant = TenantId::parse(raw).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_active_project",
+                "ActiveProjectID must be a tenant UUID.",
+            )
+        })?;
+        let scope = authorize(&st.db, &principal, TenantRef::Id(tenant))
+            .await
+            .map_err(|e| match e {
+                DomainError::NotFound(_) => ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "no_role_in_tenant",
+                    "You hold no role in the tenant named by ActiveProjectID.",
+                ),
+                other => other.into(),
+            })?;
+        Ok(Scoped { principal, scope })
+    }
+}
+
+// ---------------------------------------------------------------- routes
+
+/// The API router.
+pub fn router() -> Router<AppState> {
+    build(&mut Vec::new())
+}
+
+/// Every route as (method, path), in registration order, for the isolation matrix.
+pub fn registered_routes() -> Vec<(&'static str, &'static str)> {
+    let mut seen = Vec::new();
+    let _ = build(&mut seen);
+    seen
+}
+
+fn build(seen: &mut Vec<(&'static str, &'static str)>) -> Router<AppState> {
+    let mut add = |r: Router<AppState>,
+                   method: &'static str,
+                   path: &'static str,
+                   h: MethodRouter<AppState>| {
+        seen.push((method, path));
+        r.route(path, h)
+    };
+    let mut r = Router::new();
+    r = add(r, "GET", "/openapi.json", get(openapi));
+    r = add(r, "GET", "/me", get(tenants::me));
+    r = add(r, "GET", "/tenants", get(tenants::list_tenants));
+    r = add(r, "POST", "/tenants", post(tenants::create_tenant));
+    r = add(r, "GET", "/tenants/{id}", get(tenants::get_tenant));
+    r = add(r, "POST", "/users", post(tenants::create_user));
+    r = add(r, "GET", "/members", get(members::list_members));
+    r = add(r, "POST", "/members", post(members::add_member));
+    r = add(
+        r,
+        "DELETE",
+        "/members/{user_id}",
+        delete(members::remove_member),
+    );
+    r = add(
+        r,
+        "GET",
+        "/connection-secrets",
+        get(connections::list_secrets),
+    );
+    r = add(
+        r,
+        "POST",
+        "/connection-secrets",
+        post(connections::create_secret),
+    );
+    r = add(
+        r,
+        "DELETE",
+        "/connection-secrets/{id}",
+        delete(connections::revoke_secret),
+    );
+    r = add(r, "GET", "/connections", get(connections::list_connections));
+    r = add(r, "POST", "/connections", post(connections::redeem));
+    r = add(
+        r,
+        "GET",
+        "/connections/{id}",
+        get(connections::get_connection),
+    );
+    r = add(
+        r,
+        "DELETE",
+        "/connections/{id}",
+        delete(connections::revoke_connection),
+    );
+    r = add(
+        r,
+        "GET",
+        "/connections/{id}/traffic",
+        get(network::connection_traffic),
+    );
+    r = add(r, "POST", "/traffic", post(network::ingest_traffic));
+    r = add(r, "GET", "/workspaces", get(network::list_workspaces));
+    r = add(r, "POST", "/workspaces", post(network::create_workspace));
+    r = add(
+        r,
+        "DELETE",
+        "/workspaces/{id}",
+        delete(network::delete_workspace),
+    );
+    r = add(r, "GET", "/services", get(network::list_services));
+    r = add(r, "POST", "/services", post(network::create_service));
+    r = add(
+        r,
+        "DELETE",
+        "/services/{id}",
+        delete(network::delete_service),
+    );
+    r = add(r, "GET", "/remote-services", get(network::remote_services));
+    r = add(r, "GET", "/network-policies", get(network::list_policies));
+    r = add(r, "POST", "/network-policies", post(network::create_policy));
+    r = add(
+        r,
+        "GET",
+        "/network-policies/{name}",
+        get(network::get_policy),
+    );
+    r = add(
+        r,
+        "PUT",
+        "/network-policies/{name}",
+        put(network::put_policy),
+    );
+    r = add(
+        r,
+        "DELETE",
+        "/network-policies/{name}",
+        delete(network::delete_policy),
+    );
+    r = add(
+        r,
+        "POST",
+        "/connectivity-check",
+        post(network::connectivity_check),
+    );
+    r.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
+}
+
+// ---------------------------------------------------------------- shared shapes
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Case-insensitive substring of the name (or email, for members).
+    #[serde(default)]
+    q: String,
+    /// `key=value`: only tenants with this label.
+    #[serde(default)]
+    label: String,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+// ---------------------------------------------------------------- the OpenAPI document
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tenantry API", description = "Multi-tenant admin console. Tenant-scoped routes need the ActiveProjectID header."),
+    paths(tenants::me, tenants::list_tenants, tenants::create_tenant, tenants::get_tenant, tenants::create_user, members::list_members, members::add_member, members::remove_member,
+        connections::list_secrets, connections::create_secret, connections::revoke_secret, connections::list_connections, connections::redeem, connections::get_connection, connections::revoke_connection,
+        network::connection_traffic, network::ingest_traffic, network::list_workspaces, network::create_workspace, network::delete_workspace,
+        network::list_services, network::create_service, network::delete_service, network::remote_services, network::list_policies,
+        network::create_policy, network::get_policy, network::put_policy, network::delete_policy, network::connectivity_check),
+    components(schemas(ErrorBody, ErrorDetail, tenants::MeJson, tenants::UserJson, tenants::MembershipJson, tenants::TenantJson, tenants::TenantList, tenants::NewTenantJson, tenants::NewUserJson, members::MemberJson, members::MemberList, members::NewMemberJson,
+        connections::SecretJson, connections::SecretList, connections::NewSecretJson, connections::IssuedSecretJson, connections::ConnectionJson, connections::ConnectionList, connections::RedeemJson, IssueJson,
+        network::WorkspaceJson, network::WorkspaceList, network::NewWorkspaceJson, network::ServiceJson, network::ServiceList, network::NewServiceJson,
+        network::RemoteServiceJson, network::RemoteServiceList, network::PolicyJson, network::PolicyList, network::CheckJson, network::CheckResultJson,
+        network::TrafficRecordJson, network::IngestJson, network::DayTrafficJson, network::TrafficJson)),
+    servers((url = "/api/v1"))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}
