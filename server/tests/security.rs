@@ -6,104 +6,15 @@
 
 mod support;
 
-use axum::routing::get;
-use axum::Json;
-use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use support::idp::{self, TestIdp, CLIENT_ID};
 use support::{Fx, Req, Who};
-
-/// A test-only RSA key (never used anywhere else) and its public modulus.
-const TEST_KEY_PEM: &str = "-----BEGIN RSA PRIVATE KEY-----
-MIIEowIBAAKCAQEApBOxJ570xN0OHAO3ngOSScEhhp6CNPDkaayrnUCGRkvXCrBr
-tQW+WvGgNd6Qr/8SA6/iYkrQEcOm3ybSYMYHvEZc7WAE8mfX6EWGmJrx9stDSiN3
-Fk5lvVwP4IymA3Ytjg4ML3vpsK1EAZrPhb4Qz+RPDJPu8xw+evaLiJr7h749LOgS
-oqiTzxdCzcB1U+ydqfziE9X+/797iOfTq1A5OzLUnybjugDMnwuZsBQF1Z+AbClN
-nc3TOisJlZffXgyqW8ubdK/+zYXavYC+ooVzmqXt1GRoJVj1K9DDG9puaFSgXdFM
-EySaEjHw7QENsnuKry7tLB1HCbkOem042qE4VQIDAQABAoIBABYwwZthsKn1WaSp
-TgqVYhIOiDm8M1D0qXevTjCA2wgj1qwP6yk64yFKn4fZl4jt/uI3xe7UPmrAos94
-YSiMb9xjScsi2thr+fPkf00hW4sst2eN/1upc7IWAuG0M/mw4H1fYf+ECzmFXXa4
-GMv2RjDPqG9DjKQdlEeuE3YAu/cCKJgfWMrR8M/eXxMe+ZMXYLvzNG1lAB0sZeHA
-iO1kqEl4SJnBVR3NvEIyVt8bt2C0ycnGBP8NUvEQ74kJ2Nc4RjzPeeQnv157OQ4h
-ZBPTy5jTq3w+Yxckyn0kktJYABdreA4FvKTKjaiQVA71E/A58X5A0/692saOQbhK
-RGxVGcsCgYEA2naMQmT/A5cztrK+JXtWZ2PbhN9xLNS3Pc8qt9BCUoq7Ax6qibHE
-xNvgM8hFDMIKQ543t54ie215pOfSJyIrtvJhfRioYlKFe0GtK5nIy6A9bSU4EaeY
-HM94N1e4VF45l5DHK4xUq/ypn9xPV4qA3/Ma7l+wtdOzq6MrjkTdW68CgYEAwETh
-irdD77z9EQ1GIwS8Kyxw7KlBJp2QvPo8WHBUvqPb2dGlwioAngLWkXY5vM0MD22j
-/D2c7kfSk4qYy+LyOUpfxdhkzMejdPn8nEF6819UlETjqOvFKMWBV/Bbge6fRgvo
-iCuuqKlh4o1yvHyx59R1yMWVUec21uOtJXonGTsCgYAuU/mGkvhpgIUc92bPeApo
-vops8R2FDk8Vsnsyo92Mt5LVJImxzZsWzDINiSjrfbLDiCf0rnpNhnfHesncNqji
-kSAPcU00HJ/l9ZWNq30jgYXFQaFUTSA669xokBes/JZmB/PUzlueZWRrXEMPI3YV
-B+7sIirNRGnTujSgZQY0TQKBgAw/lxquKB7KrFh8vv4WHCKn9x2sfqEGIqVXT6bW
-qR9n8uaCa4vd/yIRzjeAD5eOfHkzI+I6zpeDbc/GYYuDjqjFqypAadN92FToZAZU
-SY/df9beOJ6XPn0lb+L5ResWF4Fv2sVp+vt1pu220xtc2jyJlWNP6v5Hu3+fC3W6
-vWjnAoGBAJXMjZBVB5JjGKDeuoz0/isPEf/qI3b1XZJiGYCwlOn1rU4YKP5SCNiK
-zkncZeD6BlzGbgqzoGDpU9N+j9ZvXF/gK6NbxCByPruVYTat0CDd7BPdAb5sDyNI
-Bw+Rh2mHuQjM5zGacPKaPaL6ku+lD8O1CipiRzdDENbWTqBVkZ9m
------END RSA PRIVATE KEY-----";
-const TEST_KEY_N: &str = "pBOxJ570xN0OHAO3ngOSScEhhp6CNPDkaayrnUCGRkvXCrBrtQW-WvGgNd6Qr_8SA6_iYkrQEcOm3ybSYMYHvEZc7WAE8mfX6EWGmJrx9stDSiN3Fk5lvVwP4IymA3Ytjg4ML3vpsK1EAZrPhb4Qz-RPDJPu8xw-evaLiJr7h749LOgSoqiTzxdCzcB1U-ydqfziE9X-_797iOfTq1A5OzLUnybjugDMnwuZsBQF1Z-AbClNnc3TOisJlZffXgyqW8ubdK_-zYXavYC-ooVzmqXt1GRoJVj1K9DDG9puaFSgXdFMEySaEjHw7QENsnuKry7tLB1HCbkOem042qE4VQ";
-const CLIENT_ID: &str = "tenantry-test";
-
-/// Serves discovery and JWKS for one key on a free loopback port; returns the issuer.
-async fn start_idp() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let issuer = format!("http://{}", listener.local_addr().unwrap());
-    let meta = serde_json::json!({
-        "issuer": issuer,
-        "authorization_endpoint": format!("{issuer}/auth"),
-        "token_endpoint": format!("{issuer}/token"),
-        "jwks_uri": format!("{issuer}/jwks"),
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-    });
-    let jwks = serde_json::json!({"keys": [{
-        "kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256", "n": TEST_KEY_N, "e": "AQAB"
-    }]});
-    let app = axum::Router::new()
-        .route(
-            "/.well-known/openid-configuration",
-            get(move || {
-                let m = meta.clone();
-                async move { Json(m) }
-            }),
-        )
-        .route(
-            "/jwks",
-            get(move || {
-                let j = jwks.clone();
-                async move { Json(j) }
-            }),
-        );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    issuer
-}
-
-fn provider(issuer: &str) -> server::config::OidcProviderConfig {
-    server::config::OidcProviderConfig {
-        name: "test".into(),
-        label: "Test IdP".into(),
-        issuer: issuer.into(),
-        client_id: CLIENT_ID.into(),
-        client_secret: None,
-        groups_claim: None,
-        roles_claim: "roles".into(),
-    }
-}
 
 fn now_s() -> i64 {
     domain::now_ms() / 1000
 }
 
 fn sign(claims: serde_json::Value) -> String {
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some("k1".into());
-    encode(
-        &header,
-        &claims,
-        &EncodingKey::from_rsa_pem(TEST_KEY_PEM.as_bytes()).unwrap(),
-    )
-    .unwrap()
+    idp::sign_with(0, claims)
 }
 
 async fn call(fx: &Fx, method: &str, path: &str, token: &str, body: Option<&str>) -> support::Res {
@@ -124,8 +35,9 @@ async fn call(fx: &Fx, method: &str, path: &str, token: &str, body: Option<&str>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bearer_jwt_cannot_take_over_the_bootstrap_admin() {
-    let issuer = start_idp().await;
-    let fx = Fx::with_providers(vec![provider(&issuer)]).await;
+    let test_idp = TestIdp::start().await;
+    let issuer = test_idp.issuer.clone();
+    let fx = Fx::with_providers(vec![test_idp.provider()]).await;
     let admin = domain::directory::user_by_email(&fx.db, support::ADMIN_EMAIL)
         .await
         .unwrap()
@@ -177,8 +89,9 @@ async fn a_bearer_jwt_cannot_take_over_the_bootstrap_admin() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_jwt_that_is_not_valid_yet_is_refused() {
-    let issuer = start_idp().await;
-    let fx = Fx::with_providers(vec![provider(&issuer)]).await;
+    let test_idp = TestIdp::start().await;
+    let issuer = test_idp.issuer.clone();
+    let fx = Fx::with_providers(vec![test_idp.provider()]).await;
     let early = sign(serde_json::json!({
         "iss": issuer, "aud": CLIENT_ID, "sub": "machine",
         "nbf": now_s() + 3600, "iat": now_s(), "exp": now_s() + 7200,
@@ -197,8 +110,9 @@ async fn a_jwt_that_is_not_valid_yet_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn me_for_a_jwt_shows_the_tokens_roles() {
-    let issuer = start_idp().await;
-    let fx = Fx::with_providers(vec![provider(&issuer)]).await;
+    let test_idp = TestIdp::start().await;
+    let issuer = test_idp.issuer.clone();
+    let fx = Fx::with_providers(vec![test_idp.provider()]).await;
     // A console user of this provider who is tenant admin of acme...
     let u = domain::directory::upsert_oidc_user(
         &fx.db,
@@ -392,4 +306,74 @@ fn has_secret(text: &str) -> bool {
                 .iter()
                 .all(u8::is_ascii_hexdigit)
     })
+}
+
+/// The provider rotates its signing key between discovery and a login: the ID token is
+/// signed with a key the cached discovery does not have. The console fetches the keys
+/// again and the login succeeds (before: discovery was cached for good, and every login
+/// failed until a restart).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_survives_the_providers_key_rotation() {
+    let test_idp = TestIdp::start().await;
+    let fx = Fx::with_providers(vec![test_idp.provider()]).await;
+    let start = fx
+        .send(
+            Who::Anonymous,
+            Req::Raw(
+                axum::http::Request::get("/auth/oidc/test/login?next=/t/acme")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            ),
+        )
+        .await;
+    let to = url::Url::parse(start.headers["location"].to_str().unwrap()).unwrap();
+    assert!(to.as_str().starts_with(&test_idp.issuer), "{to}");
+    let param = |k: &str| {
+        to.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
+    let (state, nonce) = (param("state"), param("nonce"));
+    let cookie = start.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+
+    test_idp.publish_only(1);
+    // The person takes a moment at the provider (and the refetch is limited to one a
+    // second, so a rotation is picked up on the next login after that at the latest).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    test_idp.hand_out(idp::sign_with(
+        1,
+        serde_json::json!({
+            "iss": test_idp.issuer, "aud": CLIENT_ID, "sub": "rotated-user",
+            "email": "rotated@example.test", "email_verified": true, "name": "Rotated",
+            "nonce": nonce, "iat": now_s(), "exp": now_s() + 300,
+        }),
+    ));
+    let back = fx
+        .send(
+            Who::Anonymous,
+            Req::Raw(
+                axum::http::Request::get(format!(
+                    "/auth/oidc/test/callback?code=test-code&state={}",
+                    app::components::encode(&state)
+                ))
+                .header("cookie", cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+            ),
+        )
+        .await;
+    assert_eq!(back.headers["location"], "/t/acme", "{:?}", back.headers);
+    let user = domain::directory::user_by_email(&fx.db, "rotated@example.test")
+        .await
+        .unwrap()
+        .expect("the login created the user");
+    assert!(user.email_verified);
+    fx.finish().await;
 }

@@ -167,12 +167,12 @@ async fn complete_login(
         .id_token()
         .ok_or_else(|| other("no id_token in the token response".into()))?;
     let nonce = Nonce::new(pending.nonce.clone());
-    if id_token
-        .claims(&d.client.id_token_verifier(), &nonce)
-        .is_err()
-    {
-        // Perhaps signed with a key the provider rotated in since the last discovery:
-        // fetch its keys again and check once more (the token itself is unchanged).
+    // Signed with a key the cached discovery does not know: the provider rotated its
+    // keys since. Fetch them again and check once more (the token itself is unchanged).
+    let kid = jsonwebtoken::decode_header(&id_token.to_string())
+        .ok()
+        .and_then(|h| h.kid);
+    if kid.is_some_and(|k| !d.key_ids.contains(&k)) {
         d = st.oidc.rediscover(provider).await.map_err(other)?;
     }
     let claims = id_token

@@ -6,7 +6,8 @@ use crate::config::{Config, OidcProviderConfig};
 use jsonwebtoken::jwk::JwkSet;
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, RedirectUrl,
+    ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKey,
+    RedirectUrl,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +27,8 @@ pub(crate) type Client = CoreClient<
 
 pub struct Discovered {
     pub(crate) client: Client,
+    /// The ids of the signing keys this discovery fetched.
+    pub(crate) key_ids: Vec<String>,
     pub issuer: String,
     pub(crate) end_session: Option<String>,
     pub jwks_uri: Option<String>,
@@ -34,8 +37,10 @@ pub struct Discovered {
 /// How long a discovery document (and the ID-token keys it carries) is trusted. Bounded,
 /// so that a provider's key rotation reaches the console without a restart.
 const DISCOVERY_MAX_AGE: Duration = Duration::from_secs(600);
-/// The least time between two discoveries forced by a token the cached keys reject.
-const DISCOVERY_MIN_REFRESH: Duration = Duration::from_secs(30);
+/// The least time between two discoveries forced by an ID token whose key id the cached
+/// keys lack. Short: such a token only arrives through a login this console started (the
+/// state must match), so it cannot be used to hammer the provider.
+const DISCOVERY_MIN_REFRESH: Duration = Duration::from_secs(1);
 
 pub struct Provider {
     pub(crate) cfg: OidcProviderConfig,
@@ -122,8 +127,8 @@ impl Providers {
         self.fetch_discovery(p, None).await
     }
 
-    /// Discovers again because the cached keys rejected a token (the provider may have
-    /// rotated its keys); at most once per [`DISCOVERY_MIN_REFRESH`].
+    /// Discovers again because a token names a key the cached discovery lacks (the
+    /// provider rotated its keys); at most once per [`DISCOVERY_MIN_REFRESH`].
     pub async fn rediscover(&self, p: &Provider) -> Result<Arc<Discovered>, String> {
         self.fetch_discovery(p, Some(DISCOVERY_MIN_REFRESH)).await
     }
@@ -146,6 +151,12 @@ impl Providers {
             .await
             .map_err(|e| format!("discovery of {}: {e}", p.cfg.issuer))?;
         let issuer = metadata.issuer().as_str().to_string();
+        let key_ids = metadata
+            .jwks()
+            .keys()
+            .iter()
+            .filter_map(|k| k.key_id().map(|id| id.as_str().to_string()))
+            .collect();
         let client = CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(p.cfg.client_id.clone()),
@@ -156,6 +167,7 @@ impl Providers {
         let text = |k: &str| extra.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let d = Arc::new(Discovered {
             client,
+            key_ids,
             issuer,
             end_session: text("end_session_endpoint"),
             jwks_uri: text("jwks_uri"),

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod idp;
+
 use axum::body::Body;
 use axum::http::{header, Request};
 use domain::directory;
