@@ -233,16 +233,24 @@ pub fn error_banner(e: Option<crate::error::AppError>) -> impl IntoView {
     e.map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
 }
 
-/// The `<Title>` text of a page named by a route parameter (the tenant, a policy).
+/// A reader for a route memo (a parameter, the path) that keeps working once the memo
+/// is disposed, with the value it had when the component was made.
 ///
-/// leptos_meta reads the title once more when it writes the page head, after the body
-/// has rendered; under load the route's parameter memo can be disposed by then, and a
-/// plain `param.get()` panics (a 500 for a few requests in a thousand). This reads the
-/// memo if it is still there and otherwise uses the value the page was rendered with.
+/// During an async server render, closures that run after an `.await` (`Suspend`, the
+/// page head's `<Title>`) can find the route's memos already disposed, and a plain
+/// `get()` then panics (a 500 for a few requests in a thousand under load). In the
+/// browser the reader still tracks the memo, so it follows navigation.
+pub fn memo_or_initial(memo: Memo<String>) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let initial = memo.get_untracked();
+    move || memo.try_get().unwrap_or_else(|| initial.clone())
+}
+
+/// The `<Title>` text of a page named by a route parameter (the tenant, a policy), read
+/// safely after the render (see [`memo_or_initial`]).
 pub fn page_title(
     param: Memo<String>,
     make: impl Fn(&str) -> String + Send + Sync + 'static,
 ) -> impl Fn() -> String + Send + Sync + 'static {
-    let rendered = param.get_untracked();
-    move || make(&param.try_get().unwrap_or_else(|| rendered.clone()))
+    let read = memo_or_initial(param);
+    move || make(&read())
 }

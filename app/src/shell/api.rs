@@ -154,6 +154,7 @@ pub async fn switcher(q: String, cursor: Option<String>) -> Result<SwitcherData,
                 q,
                 cursor: empty_to_none(cursor),
                 limit: Some(10),
+                without_labels: true,
                 ..Default::default()
             },
         )

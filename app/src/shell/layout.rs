@@ -108,11 +108,17 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
         },
         false,
     );
+    // Read after the awaits below, so through readers that survive disposal.
+    let tenant_now = memo_or_initial(tenant);
+    let path_now = memo_or_initial(location.pathname);
     // The page within the tenant (`/members`…), kept when switching.
-    let rest = move || {
-        let path = location.pathname.get();
-        let prefix = format!("/t/{}", tenant.get());
-        path.strip_prefix(&prefix).unwrap_or("").to_string()
+    let rest = {
+        let tenant_now = tenant_now.clone();
+        move || {
+            let path = path_now();
+            let prefix = format!("/t/{}", tenant_now());
+            path.strip_prefix(&prefix).unwrap_or("").to_string()
+        }
     };
     let label = move || {
         Suspend::new(async move {
@@ -124,8 +130,9 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
         })
     };
     let open = !tq.get_untracked().is_empty() || !tc.get_untracked().is_empty();
+    let list_tenant = tenant_now.clone();
     let list = move |items: Vec<api::TenantLink>| {
-        let current = tenant.get();
+        let current = list_tenant();
         items
             .into_iter()
             .map(|t| {
@@ -155,12 +162,15 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
                     />
                 </form>
                 <Transition fallback=|| view! { <div class="switcher-empty">"Searching…"</div> }>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        let tenant_now = tenant_now.clone();
+                        let list = list.clone();
+                        Suspend::new(async move {
                         match data.await {
                             Ok(SwitcherData { recent, results, next_cursor }) => {
                                 // Recent means the *other* tenants you used; the current one is
                                 // already marked in the list below.
-                                let here = tenant.get_untracked();
+                                let here = tenant_now();
                                 let recent: Vec<_> = recent.into_iter().filter(|t| t.name != here).collect();
                                 let no_results = results.is_empty();
                                 view! {
@@ -168,7 +178,7 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
                                         <div class="switcher-section">"Recent"</div>
                                         <ul class="switcher-list" aria-label="Recent tenants">{list(recent)}</ul>
                                     })}
-                                    <div class="switcher-section">{if q.get_untracked().is_empty() { "All tenants" } else { "Matching tenants" }}</div>
+                                    <div class="switcher-section">{if q.try_get_untracked().unwrap_or_default().is_empty() { "All tenants" } else { "Matching tenants" }}</div>
                                     {if no_results {
                                         view! { <div class="switcher-empty">"No tenant matches."</div> }.into_any()
                                     } else {
@@ -187,7 +197,7 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
                             }
                             Err(e) => view! { <div class="switcher-empty">{e.to_string()}</div> }.into_any(),
                         }
-                    })}
+                    })}}
                 </Transition>
             </div>
         </details>

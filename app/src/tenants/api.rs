@@ -106,6 +106,7 @@ pub async fn list_tenants(
                 label,
                 cursor: empty_to_none(cursor),
                 limit: Some(20),
+                without_labels: false,
             },
         )
         .await?;

@@ -130,6 +130,7 @@ pub(super) async fn list_tenants(
             label,
             cursor: q.cursor,
             limit: q.limit,
+            without_labels: false,
         },
     )
     .await?;
