@@ -5,7 +5,8 @@
 #   isolation matrix), and the Playwright end-to-end tests in Debian's Chromium against
 #   the dev OpenID Provider on loopback.
 #
-# Usage: scripts/test.sh [all|rust|e2e]   (default all; the stages are for development)
+# Usage: scripts/test.sh [all|rust|e2e] [playwright args…]   (default all; the stages and
+# the arguments, e.g. `e2e tests/ux.spec.ts`, are for development)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stage="${1:-all}"
@@ -65,7 +66,7 @@ server_pid=$!
 cleanup() { kill "$server_pid" "$idp_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 status=0
-(cd end2end && npx playwright test) || status=$?
+(cd end2end && npx playwright test "${@:2}") || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (tail) ---"; tail -n 60 "$run/server.log"
   echo "--- idp log (tail) ---"; tail -n 20 "$run/idp.log"

@@ -22,7 +22,7 @@ pub mod tenants;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 /// The HTML document rendered by the server around [`App`].
@@ -40,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
+                {components::echo_meta()}
             </head>
             <body>
                 <App/>
@@ -54,6 +55,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::provide_form_echo();
     // Effects run only in the browser: this marks the page as hydrated, so tests (and
     // people reading the DOM) can tell the interactive version is live.
     Effect::new(move |_| {
@@ -66,6 +68,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/tenantry.css"/>
         <Title formatter=|t: String| if t.is_empty() { "Tenantry".to_string() } else { format!("{t} · Tenantry") }/>
         <Router>
+            <EchoReset/>
             <Routes fallback=|| view! { <shell::pages::NotFoundPage/> }>
                 <Route path=path!("/") view=shell::pages::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=shell::pages::LoginPage ssr=SsrMode::Async/>
@@ -73,19 +76,32 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/t/:tenant") view=shell::pages::TenantLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=tenants::pages::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("members") view=members::pages::MembersPage ssr=SsrMode::Async/>
-                    <Route path=path!("tenants") view=tenants::pages::TenantsPage ssr=SsrMode::Async/>
+                    <Route path=path!("tenants") view=|| view! { <shell::pages::MovedToAdmin to="/admin/tenants"/> } ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=audit::pages::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("connections") view=connections::pages::ConnectionsPage ssr=SsrMode::Async/>
                     <Route path=path!("connections/:id") view=connections::pages::ConnectionPage ssr=SsrMode::Async/>
-                    <Route path=path!("connection-map") view=connections::pages::ConnectionMapPage ssr=SsrMode::Async/>
+                    <Route path=path!("connection-map") view=|| view! { <shell::pages::MovedToAdmin to="/admin/connection-map"/> } ssr=SsrMode::Async/>
                     <Route path=path!("workspaces") view=network::pages::WorkspacesPage ssr=SsrMode::Async/>
                     <Route path=path!("services") view=network::pages::ServicesPage ssr=SsrMode::Async/>
                     <Route path=path!("network-policies") view=network::pages::PoliciesPage ssr=SsrMode::Async/>
                     <Route path=path!("network-policies/:name") view=network::pages::PolicyEditorPage ssr=SsrMode::Async/>
                 </ParentRoute>
+                // Pages above every tenant live under their own path, not under the
+                // tenant one happens to be in.
+                <ParentRoute path=path!("/admin") view=shell::pages::GlobalLayout ssr=SsrMode::Async>
+                    <Route path=path!("tenants") view=tenants::pages::TenantsPage ssr=SsrMode::Async/>
+                    <Route path=path!("connection-map") view=connections::pages::ConnectionMapPage ssr=SsrMode::Async/>
+                    <Route path=path!("") view=|| view! { <Redirect path="/admin/tenants"/> } ssr=SsrMode::Async/>
+                </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// Forgets a form's echo at the first navigation (needs the router, hence a component).
+#[component]
+fn EchoReset() -> impl IntoView {
+    components::forget_echo_on_navigation();
 }
 
 /// Sets the HTTP status of the page being rendered; a no-op in the browser.

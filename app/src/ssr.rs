@@ -21,6 +21,8 @@ pub mod keys {
     pub const ID_TOKEN: &str = "id_token";
     /// When the session's idle expiry was last pushed forward (unix ms).
     pub const EXTENDED_AT: &str = "extended_at";
+    /// The answer to a form posted without JavaScript, until its page shows it.
+    pub const FORM_ECHO: &str = "form_echo";
 }
 
 /// What server functions need from the server; provided as Leptos context for page
@@ -172,6 +174,18 @@ pub async fn principal() -> Result<(UiContext, Principal), AppError> {
     Ok((ctx, principal))
 }
 
+/// Authenticates a global admin, for the pages above every tenant (`/admin/…`); anyone
+/// else is refused.
+pub async fn global_admin() -> Result<(UiContext, Principal), AppError> {
+    let (ctx, p) = principal().await?;
+    if !p.is_global_admin() {
+        return Err(AppError::Forbidden(
+            "Only global admins see the pages for every tenant.".into(),
+        ));
+    }
+    Ok((ctx, p))
+}
+
 /// Authenticates and authorises for the tenant named in the URL. Another tenant's name
 /// gives `NotFound`, exactly like a tenant that does not exist. Once per request and
 /// tenant (see [`RequestMemo`]).
@@ -186,45 +200,6 @@ pub async fn scope(tenant: &str) -> Result<(UiContext, Principal, TenantScope), 
         memo.keep_scope(tenant, &scope);
     }
     Ok((ctx, principal, scope))
-}
-
-/// True when the current request is a browser's plain form post (no JavaScript): such a
-/// post is answered by a redirect, so a result meant to be seen once must travel in the
-/// session to the page the browser lands on.
-pub fn is_plain_form_post() -> bool {
-    use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|a| a.contains("text/html"))
-        })
-        .unwrap_or(false)
-}
-
-/// Keeps a value in the session for exactly one later read ([`flash_take`]).
-pub async fn flash_put<T: serde::Serialize>(key: &str, value: &T) -> Result<(), AppError> {
-    session()
-        .await?
-        .insert(key, value)
-        .await
-        .map_err(session_err)
-}
-
-/// Reads and removes a value kept by [`flash_put`]. Only a value that is there is
-/// removed: a removal marks the session changed, and a page view with nothing to take
-/// must not write.
-pub async fn flash_take<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, AppError> {
-    let session = session().await?;
-    let present = session.get_value(key).await.map_err(session_err)?.is_some();
-    if !present {
-        return Ok(None);
-    }
-    // A value that no longer parses (an older shape) is dropped all the same.
-    match session.remove_value(key).await.map_err(session_err)? {
-        Some(v) => Ok(serde_json::from_value(v).ok()),
-        None => Ok(None),
-    }
 }
 
 /// Sets the HTTP status of the page being rendered (no-op outside a request).

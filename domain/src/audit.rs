@@ -3,6 +3,7 @@
 
 use crate::ids::{col_id, AuditId, TenantId, UserId};
 use crate::model::{clamp_limit, AuditEvent, Page};
+use crate::validate::{escape_like, like_pattern};
 use crate::{now_ms, DomainResult, TenantScope};
 use sqlx::Row;
 
@@ -61,10 +62,62 @@ pub(crate) async fn record_global(
     Ok(())
 }
 
+/// Narrows the audit log. Empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Part of the actor (an email, a token's name), case-insensitive.
+    pub actor: String,
+    /// An action, or the start of one (`member.` matches every membership change).
+    pub action: String,
+    /// Part of the object's name, case-insensitive.
+    pub target: String,
+    /// From this time on (unix ms, inclusive).
+    pub from: Option<i64>,
+    /// Before this time (unix ms, exclusive).
+    pub until: Option<i64>,
+}
+
 /// The scope's audit log, newest first. The cursor is `<at>:<id>` of the last row.
 pub async fn list(
     db: &crate::Db,
     scope: &TenantScope,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> DomainResult<Page<AuditEvent>> {
+    search(db, scope, &AuditFilter::default(), cursor, limit).await
+}
+
+/// The scope's latest `n` events, without counting the log (the dashboard).
+pub async fn recent(db: &crate::Db, scope: &TenantScope, n: i64) -> DomainResult<Vec<AuditEvent>> {
+    let rows = sqlx::query(
+        "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json FROM audit_events \
+         WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+    )
+    .bind(scope.tenant_id().as_text())
+    .bind(n.clamp(1, 100))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+fn event_from_row(row: &sqlx::any::AnyRow) -> DomainResult<AuditEvent> {
+    Ok(AuditEvent {
+        id: col_id(&row.try_get::<String, _>("id")?)?,
+        tenant_id: col_id(&row.try_get::<String, _>("tenant_id")?)?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor_label")?,
+        action: row.try_get("action")?,
+        target: row.try_get("target")?,
+        before: row.try_get("before_json")?,
+        after: row.try_get("after_json")?,
+    })
+}
+
+/// The scope's audit log narrowed by `filter`, newest first, counted up to the cap.
+pub async fn search(
+    db: &crate::Db,
+    scope: &TenantScope,
+    filter: &AuditFilter,
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<AuditEvent>> {
@@ -74,31 +127,45 @@ pub async fn list(
         .and_then(|(a, i)| Some((a.parse::<i64>().ok()?, i.to_string())))
         // Without a cursor, start after the newest possible event.
         .unwrap_or((i64::MAX, String::new()));
-    let rows = sqlx::query(
+    let from = filter.from.unwrap_or(i64::MIN);
+    let until = filter.until.unwrap_or(i64::MAX);
+    let actor = like_pattern(&filter.actor);
+    let action = format!("{}%", escape_like(filter.action.trim()));
+    let target = like_pattern(&filter.target);
+    const FILTER: &str = "tenant_id = $1 AND at >= $2 AND at < $3 \
+         AND ($4 = '%%' OR LOWER(actor_label) LIKE $4 ESCAPE '\\') \
+         AND ($5 = '%' OR action LIKE $5 ESCAPE '\\') \
+         AND ($6 = '%%' OR LOWER(target) LIKE $6 ESCAPE '\\')";
+    let rows = sqlx::query(&format!(
         "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json FROM audit_events \
-         WHERE tenant_id = $1 AND (at < $2 OR (at = $2 AND id < $3)) \
-         ORDER BY at DESC, id DESC LIMIT $4",
-    )
+         WHERE {FILTER} AND (at < $7 OR (at = $7 AND id < $8)) \
+         ORDER BY at DESC, id DESC LIMIT $9"
+    ))
     .bind(scope.tenant_id().as_text())
+    .bind(from)
+    .bind(until)
+    .bind(actor.clone())
+    .bind(action.clone())
+    .bind(target.clone())
     .bind(c_at)
     .bind(c_id)
     .bind(limit + 1)
     .fetch_all(db.pool())
     .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in &rows {
-        items.push(AuditEvent {
-            id: col_id(&row.try_get::<String, _>("id")?)?,
-            tenant_id: col_id(&row.try_get::<String, _>("tenant_id")?)?,
-            at: row.try_get("at")?,
-            actor: row.try_get("actor_label")?,
-            action: row.try_get("action")?,
-            target: row.try_get("target")?,
-            before: row.try_get("before_json")?,
-            after: row.try_get("after_json")?,
-        });
-    }
-    Ok(Page::from_overfetch(items, limit, |e| {
-        format!("{}:{}", e.at, e.id)
-    }))
+    let total: i64 = sqlx::query_scalar(&crate::model::capped_count_sql(&format!(
+        "SELECT 1 FROM audit_events WHERE {FILTER}"
+    )))
+    .bind(scope.tenant_id().as_text())
+    .bind(from)
+    .bind(until)
+    .bind(actor)
+    .bind(action)
+    .bind(target)
+    .fetch_one(db.pool())
+    .await?;
+    let items = rows
+        .iter()
+        .map(event_from_row)
+        .collect::<DomainResult<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, limit, |e| format!("{}:{}", e.at, e.id)).with_total(total))
 }

@@ -234,9 +234,16 @@ pub async fn list_secrets(
         .iter()
         .map(|r| secret_from_row(r, now))
         .collect::<DomainResult<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, limit, |s| {
-        format!("{}:{}", s.created_at, s.id)
-    }))
+    let total: i64 = sqlx::query_scalar(&crate::model::capped_count_sql(
+        "SELECT 1 FROM connection_secrets WHERE tenant_id = $1",
+    ))
+    .bind(scope.tenant_id().as_text())
+    .fetch_one(db.pool())
+    .await?;
+    Ok(
+        Page::from_overfetch(items, limit, |s| format!("{}:{}", s.created_at, s.id))
+            .with_total(total),
+    )
 }
 
 /// Revokes a pending secret. A used, expired or already revoked secret is a conflict.
@@ -518,9 +525,16 @@ pub async fn list_connections(
         .iter()
         .map(connection_from_row)
         .collect::<DomainResult<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, limit, |c| {
-        format!("{}:{}", c.created_at, c.id)
-    }))
+    let total: i64 = sqlx::query_scalar(&crate::model::capped_count_sql(
+        "SELECT 1 FROM connections WHERE tenant_id = $1",
+    ))
+    .bind(scope.tenant_id().as_text())
+    .fetch_one(db.pool())
+    .await?;
+    Ok(
+        Page::from_overfetch(items, limit, |c| format!("{}:{}", c.created_at, c.id))
+            .with_total(total),
+    )
 }
 
 /// One connection of this tenant, or not found (another tenant's id included).

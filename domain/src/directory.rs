@@ -723,8 +723,10 @@ pub struct TenantQuery {
     /// Opaque cursor from the previous page.
     pub cursor: Option<String>,
     pub limit: Option<i64>,
-    /// Names only, without labels (the switcher): one query less on every keystroke.
+    /// Names only, without labels: one query less.
     pub without_labels: bool,
+    /// Count the matching tenants too (the tenants page's pager); the switcher does not.
+    pub count_total: bool,
 }
 
 /// The tenants the caller may see: every tenant for a global admin, otherwise those
@@ -749,6 +751,7 @@ pub async fn list_tenants(
                     return Ok(Page {
                         items: vec![],
                         next_cursor: None,
+                        total: Some(0),
                     });
                 }
                 let ids: Vec<String> = roles
@@ -788,6 +791,15 @@ pub async fn list_tenants(
             " AND EXISTS (SELECT 1 FROM tenant_labels l WHERE l.tenant_id = t.id AND l.key = {k} AND l.value = {v})"
         ));
     }
+    // The count covers the same filter, without the cursor (the switcher needs none).
+    let count_sql = query.count_total.then(|| {
+        crate::model::capped_count_sql(&sql.replacen(
+            &format!("SELECT {TENANT_COLUMNS} FROM"),
+            "SELECT 1 FROM",
+            1,
+        ))
+    });
+    let count_binds = binds.clone();
     if let Some(c) = query.cursor.as_deref().filter(|c| !c.is_empty()) {
         let p = next(&mut binds, c.to_string());
         sql.push_str(&format!(" AND t.name > {p}"));
@@ -803,6 +815,13 @@ pub async fn list_tenants(
         .map(tenant_from_row)
         .collect::<DomainResult<Vec<_>>>()?;
     let mut page = Page::from_overfetch(items, limit, |t| t.name.clone());
+    if let Some(count_sql) = count_sql {
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in count_binds {
+            count = count.bind(b);
+        }
+        page.total = Some(count.fetch_one(db.pool()).await?);
+    }
     if !query.without_labels {
         attach_labels(db, &mut page.items).await?;
     }
@@ -1025,7 +1044,15 @@ pub async fn all_connections(
             flows: r.try_get("flows")?,
         });
     }
-    Ok(Page::from_overfetch(items, limit, |c| {
-        format!("{}:{}", c.created_at, c.id)
-    }))
+    let total: i64 = sqlx::query_scalar(&crate::model::capped_count_sql(
+        "SELECT 1 FROM connections c JOIN tenants t ON t.id = c.tenant_id \
+         WHERE c.direction = 'provides' AND (LOWER(t.name) LIKE $1 ESCAPE '\\' OR LOWER(c.remote_tenant_name) LIKE $1 ESCAPE '\\')",
+    ))
+    .bind(like_pattern(q))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(
+        Page::from_overfetch(items, limit, |c| format!("{}:{}", c.created_at, c.id))
+            .with_total(total),
+    )
 }

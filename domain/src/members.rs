@@ -3,7 +3,7 @@
 use crate::audit;
 use crate::directory::{insert_pending_user, user_by_email};
 use crate::ids::{col_id, UserId};
-use crate::model::{clamp_limit, Member, Page};
+use crate::model::{capped_count_sql, clamp_limit, Member, Page};
 use crate::validate::{self, like_pattern};
 use crate::{now_ms, Db, DomainError, DomainResult, TenantScope};
 use policy::{Action, Role};
@@ -51,9 +51,15 @@ pub async fn list(
             pending,
         });
     }
-    Ok(Page::from_overfetch(items, limit, |m: &Member| {
-        m.email.to_lowercase()
-    }))
+    let total: i64 = sqlx::query_scalar(&capped_count_sql(
+        "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.tenant_id = $1 AND ($2 = '%%' OR u.email_lower LIKE $2 ESCAPE '\\' OR lower(u.name) LIKE $2 ESCAPE '\\')",
+    ))
+    .bind(scope.tenant_id().as_text())
+    .bind(like_pattern(q))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(Page::from_overfetch(items, limit, |m: &Member| m.email.to_lowercase()).with_total(total))
 }
 
 /// Adds a member by email. An address nobody has claimed yet creates a pending user (an
@@ -263,37 +269,58 @@ pub async fn remove(db: &Db, scope: &TenantScope, user: UserId) -> DomainResult<
     Ok(())
 }
 
-/// Counts for the tenant dashboard.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+/// What a tenant admin checks first: the tenant's contents counted, traffic over the
+/// last 30 days, and when something last changed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TenantStats {
     pub members: i64,
     pub admins: i64,
-    pub audit_events: i64,
+    pub connections_active: i64,
+    pub connections_revoked: i64,
+    /// Secrets issued and still redeemable.
+    pub secrets_pending: i64,
+    pub services: i64,
+    pub workspaces: i64,
+    pub policies: i64,
+    /// Bytes over the tenant's connections in the last 30 days (UTC days).
+    pub traffic_30d: i64,
     pub last_activity_at: Option<i64>,
 }
 
+/// The dashboard's numbers in one statement: each a count over an index on
+/// `tenant_id` (the latest audit event reads one index entry).
 pub async fn stats(db: &Db, scope: &TenantScope) -> DomainResult<TenantStats> {
     scope.require(Action::View)?;
-    let t = scope.tenant_id().as_text();
-    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1")
-        .bind(t.clone())
-        .fetch_one(db.pool())
-        .await?;
-    let admins: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role <> 'viewer'",
+    let now = now_ms();
+    let since_day = now.div_euclid(crate::model::DAY_MS) - 29;
+    let row = sqlx::query(
+        "SELECT \
+         (SELECT COUNT(*) FROM memberships WHERE tenant_id = $1) AS members, \
+         (SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role <> 'viewer') AS admins, \
+         (SELECT COUNT(*) FROM connections WHERE tenant_id = $1 AND status = 'Active') AS c_active, \
+         (SELECT COUNT(*) FROM connections WHERE tenant_id = $1 AND status = 'Revoked') AS c_revoked, \
+         (SELECT COUNT(*) FROM connection_secrets WHERE tenant_id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2) AS secrets, \
+         (SELECT COUNT(*) FROM services WHERE tenant_id = $1) AS services, \
+         (SELECT COUNT(*) FROM workspaces WHERE tenant_id = $1) AS workspaces, \
+         (SELECT COUNT(*) FROM network_policies WHERE tenant_id = $1) AS policies, \
+         CAST((SELECT COALESCE(SUM(bytes), 0) FROM traffic_daily WHERE tenant_id = $1 AND day >= $3) AS BIGINT) AS traffic, \
+         (SELECT MAX(at) FROM audit_events WHERE tenant_id = $1) AS last",
     )
-    .bind(t.clone())
+    .bind(scope.tenant_id().as_text())
+    .bind(now)
+    .bind(since_day)
     .fetch_one(db.pool())
     .await?;
-    let row =
-        sqlx::query("SELECT COUNT(*) AS n, MAX(at) AS last FROM audit_events WHERE tenant_id = $1")
-            .bind(t)
-            .fetch_one(db.pool())
-            .await?;
     Ok(TenantStats {
-        members,
-        admins,
-        audit_events: row.try_get("n")?,
+        members: row.try_get("members")?,
+        admins: row.try_get("admins")?,
+        connections_active: row.try_get("c_active")?,
+        connections_revoked: row.try_get("c_revoked")?,
+        secrets_pending: row.try_get("secrets")?,
+        services: row.try_get("services")?,
+        workspaces: row.try_get("workspaces")?,
+        policies: row.try_get("policies")?,
+        traffic_30d: row.try_get("traffic")?,
         last_activity_at: row.try_get("last")?,
     })
 }

@@ -124,6 +124,23 @@ pub struct AuditEvent {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+    /// How many rows the whole list has, counted up to [`COUNT_CAP`] + 1 (more means
+    /// "over a thousand"); `None` where a list is not counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+
+/// Lists count their rows only this far: a count costs at most this many index
+/// entries, and past it "over a thousand" says enough.
+pub const COUNT_CAP: i64 = 1000;
+
+/// Wraps the `SELECT 1 FROM … WHERE …` of a list (without its cursor, order and limit)
+/// into a count that stops after [`COUNT_CAP`] + 1 rows.
+pub(crate) fn capped_count_sql(select_one: &str) -> String {
+    format!(
+        "SELECT COUNT(*) FROM ({select_one} LIMIT {}) counted",
+        COUNT_CAP + 1
+    )
 }
 
 impl<T> Page<T> {
@@ -140,7 +157,17 @@ impl<T> Page<T> {
         } else {
             None
         };
-        Page { items, next_cursor }
+        Page {
+            items,
+            next_cursor,
+            total: None,
+        }
+    }
+
+    /// The same page with the list's total (see [`capped_count_sql`]).
+    pub(crate) fn with_total(mut self, total: i64) -> Page<T> {
+        self.total = Some(total);
+        self
     }
 }
 

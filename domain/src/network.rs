@@ -8,7 +8,7 @@
 //! to this module and the connections module.
 
 use crate::ids::{col_id, TenantId};
-use crate::model::{clamp_limit, Page};
+use crate::model::{capped_count_sql, clamp_limit, Page};
 use crate::validate::like_pattern;
 use crate::{audit, now_ms, Db, DomainError, DomainResult, TenantScope};
 use policy::ncs::{self, Link, NcsPolicy, NetAction, Question, Verdict};
@@ -218,7 +218,15 @@ pub async fn list_workspaces(
             created_by: row.try_get("created_by")?,
         });
     }
-    Ok(Page::from_overfetch(items, limit, |w| w.name.clone()))
+    let total: i64 = sqlx::query_scalar(&capped_count_sql(
+        "SELECT 1 FROM workspaces w WHERE w.tenant_id = $1 \
+         AND (w.name LIKE $2 ESCAPE '\\' OR EXISTS (SELECT 1 FROM workspace_labels l WHERE l.tenant_id = w.tenant_id AND l.workspace_id = w.id AND l.label LIKE $2 ESCAPE '\\'))",
+    ))
+    .bind(scope.tenant_id().as_text())
+    .bind(like_pattern(q))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(Page::from_overfetch(items, limit, |w| w.name.clone()).with_total(total))
 }
 
 /// Every label in use in this tenant (for pickers), alphabetically.
@@ -354,7 +362,14 @@ pub async fn list_services(
         .iter()
         .map(service_from_row)
         .collect::<DomainResult<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, limit, |s| s.name.clone()))
+    let total: i64 = sqlx::query_scalar(&capped_count_sql(
+        "SELECT 1 FROM services WHERE tenant_id = $1 AND name LIKE $2 ESCAPE '\\'",
+    ))
+    .bind(scope.tenant_id().as_text())
+    .bind(like_pattern(q))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(Page::from_overfetch(items, limit, |s| s.name.clone()).with_total(total))
 }
 
 pub async fn delete_service(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<()> {
@@ -535,9 +550,14 @@ pub async fn list_policies(
         .iter()
         .map(policy_from_row)
         .collect::<DomainResult<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, limit, |p| {
-        p.policy.name.clone()
-    }))
+    let total: i64 = sqlx::query_scalar(&capped_count_sql(
+        "SELECT 1 FROM network_policies WHERE tenant_id = $1 AND name LIKE $2 ESCAPE '\\'",
+    ))
+    .bind(scope.tenant_id().as_text())
+    .bind(like_pattern(q))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(Page::from_overfetch(items, limit, |p| p.policy.name.clone()).with_total(total))
 }
 
 pub async fn get_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainResult<StoredPolicy> {
@@ -773,6 +793,9 @@ pub async fn check(db: &Db, scope: &TenantScope, q: &Question) -> DomainResult<C
             "Give a workspace label, a destination tenant and a service name.",
         ));
     }
+    // A label no workspace can carry would only ever be denied: say why instead.
+    ncs::check_label(&q.workspace_label)
+        .map_err(|why| DomainError::invalid("workspace_label", why))?;
     let remote = TenantId::parse(&q.tenant_id);
     let (link, remote_name) = match remote {
         Some(id) if id != scope.tenant_id() => link_with(db, scope, id).await?,

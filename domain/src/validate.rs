@@ -144,15 +144,18 @@ pub fn check_labels(mut labels: Vec<Label>) -> DomainResult<Vec<Label>> {
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside `LIKE … ESCAPE '\'`.
 pub(crate) fn like_pattern(q: &str) -> String {
-    let mut p = String::with_capacity(q.len() + 2);
-    p.push('%');
-    for c in q.trim().to_lowercase().chars() {
+    format!("%{}%", escape_like(&q.trim().to_lowercase()))
+}
+
+/// `s` with LIKE's wildcards escaped (backslash is the escape character).
+pub(crate) fn escape_like(s: &str) -> String {
+    let mut p = String::with_capacity(s.len());
+    for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }
         p.push(c);
     }
-    p.push('%');
     p
 }
 

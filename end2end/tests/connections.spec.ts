@@ -20,7 +20,7 @@ async function tenantId(page: Page, tenant: string): Promise<string> {
 test('provider issues a secret, consumer connects, a policy allows a service, and either can revoke', async ({ browser }) => {
   // The global admin sets up two tenants, each with its own tenant admin.
   const admin = await userPage(browser, 'admin');
-  await admin.goto('/t/admin/tenants');
+  await admin.goto('/admin/tenants');
   await hydrated(admin);
   for (const [tenant, person] of [['north', 'nora'], ['south', 'sam']]) {
     await admin.getByLabel('Name', { exact: true }).fill(tenant);
@@ -32,7 +32,7 @@ test('provider issues a secret, consumer connects, a policy allows a service, an
     await admin.getByLabel('Role', { exact: true }).selectOption('tenant-admin');
     await admin.getByRole('button', { name: 'Add member' }).click();
     await expect(admin.getByTestId('member-row').filter({ hasText: person })).toBeVisible();
-    await admin.goto('/t/admin/tenants');
+    await admin.goto('/admin/tenants');
     await hydrated(admin);
   }
   const northId = await tenantId(admin, 'north');

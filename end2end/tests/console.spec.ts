@@ -24,7 +24,9 @@ test('global admin logs in through the IdP, creates two tenants, switches betwee
   await expect(page.getByTestId('switcher-button')).toHaveText('admin (admin)');
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tenants' }).click();
-  await expect(page).toHaveURL(/\/t\/admin\/tenants$/);
+  // Global pages live under /admin, whichever tenant one is in.
+  await expect(page).toHaveURL(/\/admin\/tenants$/);
+  await expect(page.getByTestId('switcher-button')).toHaveText('admin (all tenants)');
   await expect(page.getByRole('heading', { name: 'Tenants', level: 1 })).toBeVisible();
 
   // Bad input: a clear inline error, and nothing is created.
@@ -58,7 +60,7 @@ test('global admin logs in through the IdP, creates two tenants, switches betwee
 
   // Switch to globex by searching; the page (members) is kept.
   await openSwitcher(page);
-  await page.getByRole('searchbox', { name: 'Search tenants' }).fill('glob');
+  await page.getByRole('combobox', { name: 'Search tenants' }).fill('glob');
   await page.getByTestId('switcher-item').filter({ hasText: /^globex$/ }).click();
   await expect(page).toHaveURL(/\/t\/globex\/members$/);
   await expect(page.getByTestId('switcher-button')).toHaveText('admin (globex)');
@@ -72,7 +74,7 @@ test('global admin logs in through the IdP, creates two tenants, switches betwee
 
   // Back to acme through the recent list, and add alice as its tenant admin.
   await openSwitcher(page);
-  await page.getByRole('list', { name: 'Recent tenants' }).getByRole('link', { name: 'acme' }).click();
+  await page.getByRole('group', { name: 'Recent tenants' }).getByRole('option', { name: 'acme' }).click();
   await expect(page).toHaveURL(/\/t\/acme\/members$/);
   await page.getByLabel('Email', { exact: true }).fill('alice@example.test');
   await page.getByLabel('Role', { exact: true }).selectOption('tenant-admin');
@@ -99,7 +101,7 @@ test('a tenant admin sees only their own tenant, and another tenant answers 404'
 
   await openSwitcher(page);
   await expect(page.getByTestId('switcher-item')).toHaveText(['acme']);
-  await page.getByRole('searchbox', { name: 'Search tenants' }).fill('glob');
+  await page.getByRole('combobox', { name: 'Search tenants' }).fill('glob');
   await expect(page.getByText('No tenant matches.')).toBeVisible();
 
   for (const path of ['/t/globex', '/t/globex/members', '/t/admin/tenants', '/t/no-such-tenant']) {
@@ -156,8 +158,8 @@ test.describe('without JavaScript', () => {
 
     // The switcher is a <details> with a GET search form.
     await page.getByTestId('switcher-button').click();
-    await page.getByRole('searchbox', { name: 'Search tenants' }).fill('acm');
-    await page.getByRole('searchbox', { name: 'Search tenants' }).press('Enter');
+    await page.getByRole('combobox', { name: 'Search tenants' }).fill('acm');
+    await page.getByRole('combobox', { name: 'Search tenants' }).press('Enter');
     await expect(page).toHaveURL(/tq=acm/);
     await page.getByTestId('switcher-item').filter({ hasText: /^acme$/ }).click();
     await expect(page).toHaveURL(/\/t\/acme\/members$/);

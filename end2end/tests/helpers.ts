@@ -28,5 +28,5 @@ export async function openSwitcher(page: Page) {
   if ((await details.getAttribute('open')) === null) {
     await page.getByRole('button', { name: 'Switch tenant' }).or(page.getByTestId('switcher-button')).first().click();
   }
-  await expect(page.getByRole('searchbox', { name: 'Search tenants' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Search tenants' })).toBeVisible();
 }

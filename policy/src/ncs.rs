@@ -134,6 +134,10 @@ pub fn check_label(s: &str) -> Result<(), String> {
     let edge = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
     if s.is_empty() {
         Err("The workspace label is empty.".into())
+    } else if s.contains('=') {
+        Err(format!(
+            "`{s}` looks like a key=value tenant label. Workspace labels are plain words (for example `project-a-ide`), because a network policy selects workspaces by one label: `workspaceLabel: project-a-ide`."
+        ))
     } else if s.len() > 63 {
         Err("A workspace label has at most 63 characters.".into())
     } else if !s.chars().all(|c| edge(c) || matches!(c, '-' | '_' | '.')) {

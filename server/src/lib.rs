@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod forms;
 pub mod rest;
 pub mod security;
 
@@ -159,6 +160,14 @@ pub async fn build(
         .merge(auth::oidc::routes())
         .nest("/api/v1", rest::router())
         .merge(pages)
+        .layer(axum::middleware::from_fn({
+            let public_url: Arc<str> = config.public_url.clone().into();
+            move |session: tower_sessions::Session,
+                  req: axum::extract::Request,
+                  next: axum::middleware::Next| {
+                forms::plain_forms(public_url.clone(), session, req, next)
+            }
+        }))
         .layer(axum::middleware::from_fn({
             let refresh_ms = config.session_refresh_ms();
             move |session: tower_sessions::Session,

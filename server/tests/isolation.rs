@@ -142,14 +142,15 @@ fn server_fn_cases() -> Vec<Case> {
         },
         // Global-admin pages: refused to tenant roles in their tenant, not found elsewhere.
         Case {
+            // Global pages (`/admin/…`): no tenant in the call, global admins only.
             key: "/fn/list_tenants",
-            build: |_, _, s| {
-                Req::sfn(
-                    "list_tenants",
-                    &[("tenant", tenant_for(s)), ("q", ""), ("label", "")],
-                )
-            },
-            expect: [Forbidden, NotFound, Forbidden, NotFound],
+            build: |_, _, _| Req::sfn("list_tenants", &[("q", ""), ("label", "")]),
+            expect: [Forbidden, Forbidden, Forbidden, Forbidden],
+        },
+        Case {
+            key: "/fn/global_context",
+            build: |_, _, _| Req::sfn("global_context", &[]),
+            expect: [Forbidden, Forbidden, Forbidden, Forbidden],
         },
         // Cross-tenant connections (seed 000).
         Case {
@@ -359,23 +360,18 @@ fn server_fn_cases() -> Vec<Case> {
         },
         Case {
             key: "/fn/connection_map",
-            build: |_, _, s| Req::sfn("connection_map", &[("tenant", tenant_for(s)), ("q", "")]),
-            expect: [Forbidden, NotFound, Forbidden, NotFound],
+            build: |_, _, _| Req::sfn("connection_map", &[("q", "")]),
+            expect: [Forbidden, Forbidden, Forbidden, Forbidden],
         },
         Case {
             key: "/fn/create_tenant",
-            build: |_, _, s| {
+            build: |_, _, _| {
                 Req::sfn(
                     "create_tenant",
-                    &[
-                        ("tenant", tenant_for(s)),
-                        ("name", "sneaky"),
-                        ("description", ""),
-                        ("labels", ""),
-                    ],
+                    &[("name", "sneaky"), ("description", ""), ("labels", "")],
                 )
             },
-            expect: [Forbidden, NotFound, Forbidden, NotFound],
+            expect: [Forbidden, Forbidden, Forbidden, Forbidden],
         },
     ]
 }

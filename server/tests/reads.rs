@@ -10,7 +10,7 @@ mod support;
 use sqlx::Connection;
 use support::{Fx, Req, Who};
 
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 12] = [
     "/t/acme",
     "/t/acme/members",
     "/t/acme/audit",
@@ -20,6 +20,9 @@ const PAGES: [&str; 9] = [
     "/t/acme/network-policies",
     "/t/acme/network-policies/acme-policy",
     "/t/acme/tenants",
+    "/t/acme/audit?actor=admin&from=2020-01-01",
+    "/admin/tenants",
+    "/admin/connection-map",
 ];
 
 async fn data_version(conn: &mut sqlx::SqliteConnection) -> i64 {

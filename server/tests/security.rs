@@ -296,6 +296,81 @@ async fn a_secret_issued_without_javascript_leaves_the_session_after_one_redirec
     fx.finish().await;
 }
 
+/// A form posted without JavaScript and refused comes back to its page (303, a clean
+/// URL) with the inline error and the values typed; the next view of the page is clean.
+/// An accepted one shows its answer once. Nothing reaches the browser as raw JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_without_javascript_come_back_with_their_errors_values_and_answers() {
+    let fx = Fx::new().await;
+    let post = |form: &str| {
+        axum::http::Request::post("/fn/add_member")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html")
+            .header(
+                "referer",
+                "http://127.0.0.1:3000/t/acme/members?q=&__err=stale",
+            )
+            .header("cookie", fx.cookie(Who::TenantAdmin))
+            .body(axum::body::Body::from(form.to_string()))
+            .unwrap()
+    };
+    let res = fx
+        .send(
+            Who::Anonymous,
+            Req::Raw(post("tenant=acme&email=not-an-address&role=tenant-admin")),
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(res.headers["location"], "/t/acme/members?q=");
+    assert!(!res.body.contains("Invalid"), "no raw JSON: {}", res.body);
+    let page = fx.send_page(Who::TenantAdmin, "/t/acme/members").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("id=\"member-email-error\""),
+        "inline error"
+    );
+    assert!(
+        page.body.contains("value=\"not-an-address\""),
+        "the value typed is kept"
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"tenant-admin\" selected"),
+        "the role chosen is kept"
+    );
+    let again = fx.send_page(Who::TenantAdmin, "/t/acme/members").await;
+    assert!(!again.body.contains("member-email-error"), "shown once");
+
+    let res = fx
+        .send(
+            Who::Anonymous,
+            Req::Raw(post("tenant=acme&email=noa%40example.test&role=viewer")),
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let page = fx.send_page(Who::TenantAdmin, "/t/acme/members?q=").await;
+    assert!(
+        page.body.contains("noa@example.test added."),
+        "the answer is shown"
+    );
+    // An answer meant for one page is not shown on another.
+    let res = fx
+        .send(
+            Who::Anonymous,
+            Req::Raw(post("tenant=acme&email=nia%40example.test&role=viewer")),
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let other = fx.send_page(Who::TenantAdmin, "/t/acme/audit").await;
+    assert!(!other.body.contains("added."));
+    let page = fx.send_page(Who::TenantAdmin, "/t/acme/members?q=").await;
+    assert!(
+        !page.body.contains("nia@example.test added."),
+        "dropped once passed by"
+    );
+    fx.finish().await;
+}
+
 /// True when `text` holds a whole connection secret (`ncs_` and 64 hex digits), not
 /// just the prefix that hints and placeholders show.
 fn has_secret(text: &str) -> bool {

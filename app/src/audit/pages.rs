@@ -1,6 +1,7 @@
-//! The audit log page of the active tenant.
+//! The audit log page of the active tenant: filters, a one-line summary per event, and
+//! the change itself as a diff behind a disclosure.
 
-use super::api;
+use super::api::{self, DiffLine};
 use crate::components::*;
 use crate::fmt_time;
 use leptos::prelude::*;
@@ -10,9 +11,26 @@ use leptos_meta::Title;
 pub fn AuditPage() -> impl IntoView {
     let tenant = tenant_param();
     let cursor = query_param("cursor");
+    let actor = query_param("actor");
+    let action = query_param("action");
+    let target = query_param("target");
+    let from = query_param("from");
+    let until = query_param("until");
     let data = Resource::new(
-        move || (tenant.get(), cursor.get()),
-        |(t, c)| api::list_audit(t, non_empty(c)),
+        move || {
+            (
+                tenant.get(),
+                cursor.get(),
+                actor.get(),
+                action.get(),
+                target.get(),
+                from.get(),
+                until.get(),
+            )
+        },
+        |(t, c, actor, action, target, from, until)| {
+            api::list_audit(t, non_empty(c), actor, action, target, from, until)
+        },
     );
     view! {
         <Title text=page_title(tenant, |t| format!("Audit log of {t}"))/>
@@ -20,40 +38,94 @@ pub fn AuditPage() -> impl IntoView {
         <p class="page-subtitle">"Every change in this tenant: who, what, when, before and after."</p>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let filters = [
+                    ("actor", actor.get_untracked()),
+                    ("action", action.get_untracked()),
+                    ("target", target.get_untracked()),
+                    ("from", from.get_untracked()),
+                    ("until", until.get_untracked()),
+                ];
+                let filtering = filters.iter().any(|(_, v)| !v.is_empty());
+                let params: Vec<(String, String)> = filters.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+                let value = move |k: &str| filters.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                let toolbar = view! {
+                    <form class="filters" method="get" role="search" aria-label="Filter the audit log">
+                        <div class="field"><label for="audit-actor">"Who"</label><input id="audit-actor" type="search" name="actor" value=value("actor") placeholder="email or token"/></div>
+                        <div class="field"><label for="audit-action">"Action"</label><input id="audit-action" type="search" name="action" value=value("action") placeholder="e.g. member."/></div>
+                        <div class="field"><label for="audit-target">"Object"</label><input id="audit-target" type="search" name="target" value=value("target") placeholder="name"/></div>
+                        <div class="field field-narrow"><label for="audit-from">"From"</label><input id="audit-from" type="date" name="from" value=value("from")/></div>
+                        <div class="field field-narrow"><label for="audit-until">"Until"</label><input id="audit-until" type="date" name="until" value=value("until")/></div>
+                        <div class="form-actions">
+                            <button class="btn" type="submit">"Filter"</button>
+                            {filtering.then(|| view! { <a class="btn btn-ghost" href="?">"Clear"</a> })}
+                        </div>
+                    </form>
+                };
                 match data.await {
                     Ok(page) => {
                         let shown = page.items.len();
-                        let rows = page.items.into_iter().map(|e| view! {
-                            <tr data-testid="audit-row">
-                                <td class="nowrap">{fmt_time(e.at)}</td>
-                                <td>{e.actor}</td>
-                                <td><code>{e.action}</code></td>
-                                <td>{e.target}</td>
-                                <td class="mono audit-change">{e.before.unwrap_or_default()}</td>
-                                <td class="mono audit-change">{e.after.unwrap_or_default()}</td>
-                            </tr>
+                        let rows = page.items.into_iter().map(|e| {
+                            let has_diff = !e.diff.is_empty();
+                            view! {
+                                <tr data-testid="audit-row">
+                                    <td class="nowrap">{fmt_time(e.at)}</td>
+                                    <td class="audit-actor">{e.actor}</td>
+                                    <td><code>{e.action}</code></td>
+                                    <td class="name">{e.target}</td>
+                                    <td class="audit-change">
+                                        <div class="clamp-2" data-testid="audit-summary">{e.summary}</div>
+                                        {has_diff.then(|| view! {
+                                            <details class="audit-detail">
+                                                <summary>"Show change"</summary>
+                                                <Diff lines=e.diff/>
+                                            </details>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
                         }).collect_view();
-                        let has_cursor = !cursor.get_untracked().is_empty();
-                        let no_params: Vec<(String, String)> = Vec::new();
                         view! {
+                            {toolbar}
                             <div class="table-wrap">
                                 {if shown == 0 {
-                                    view! { <EmptyState title="No events yet".to_string() hint="Changes made in this tenant appear here.".to_string()/> }.into_any()
+                                    let (title, hint) = if filtering {
+                                        ("No matching events", "No event matches these filters.")
+                                    } else {
+                                        ("No events yet", "Changes made in this tenant appear here.")
+                                    };
+                                    view! { <EmptyState title=title.to_string() hint=hint.to_string()/> }.into_any()
                                 } else {
                                     view! {
                                         <table class="data-table" aria-label="Audit events">
-                                            <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"Target"</th><th>"Before"</th><th>"After"</th></tr></thead>
+                                            <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"Object"</th><th>"Change"</th></tr></thead>
                                             <tbody>{rows}</tbody>
                                         </table>
                                     }.into_any()
                                 }}
                             </div>
-                            <Pager next_cursor=page.next_cursor has_cursor=has_cursor shown=shown params=no_params/>
+                            <Pager next_cursor=page.next_cursor shown=shown limit=25 total=page.total params=params/>
                         }.into_any()
                     }
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                    Err(error) => view! { {toolbar} <ErrorView error/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A change as lines marked added (+), removed (−) or kept.
+#[component]
+fn Diff(lines: Vec<DiffLine>) -> impl IntoView {
+    view! {
+        <pre class="diff" data-testid="audit-diff">
+            {lines.into_iter().map(|l| {
+                let (class, mark) = match l.kind {
+                    '+' => ("diff-add", "+ "),
+                    '-' => ("diff-del", "− "),
+                    _ => ("diff-same", "  "),
+                };
+                view! { <span class=class>{mark}{l.text}"\n"</span> }
+            }).collect_view()}
+        </pre>
     }
 }

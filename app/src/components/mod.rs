@@ -1,6 +1,13 @@
 //! Building blocks shared by the pages: the app shell, the tenant switcher, error
 //! views, empty states and pagination.
 
+mod confirm;
+mod copy;
+mod form;
+pub use confirm::*;
+pub use copy::*;
+pub use form::*;
+
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -104,22 +111,47 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="muted" aria-busy="true">"Loading…"</p> }
 }
 
-/// Forward paging for keyset lists: "First page" and "Next page" links that keep the
-/// other query parameters, so paging works without JavaScript too.
+/// The query parameter that remembers the cursors of the pages before this one, so
+/// that keyset paging can go back (`~` stands for the first page).
+const BACK_PARAM: &str = "back";
+
+/// Paging for keyset lists: "41–60 of 312", Previous and Next. Links keep the other
+/// query parameters, so paging works without JavaScript too. Going back needs the
+/// cursors of the earlier pages; they travel in the URL (`back`), as the page offset does.
 #[component]
 pub fn Pager(
     next_cursor: Option<String>,
-    has_cursor: bool,
+    /// Rows on this page.
     shown: usize,
-    #[prop(into)] params: Vec<(String, String)>,
+    /// Rows per page (the list's limit).
+    limit: usize,
+    /// The list's size, counted up to a cap (more means "over a thousand").
+    total: Option<i64>,
+    /// The page's other query parameters (search, filters).
+    #[prop(into)]
+    params: Vec<(String, String)>,
 ) -> impl IntoView {
-    let base: Vec<(String, String)> = params.into_iter().filter(|(k, _)| k != "cursor").collect();
-    let link = move |cursor: Option<&str>| {
+    // Read once: a pager is made after the page's data arrived, when the route's
+    // memos may be gone during a server render.
+    let query = use_query_map().try_get_untracked().unwrap_or_default();
+    let cursor = query.get("cursor").unwrap_or_default();
+    let back: Vec<String> = query
+        .get(BACK_PARAM)
+        .filter(|b| !b.is_empty())
+        .map(|b| b.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    let base: Vec<(String, String)> = params
+        .into_iter()
+        .filter(|(k, _)| k != "cursor" && k != BACK_PARAM)
+        .collect();
+    let link = move |cursor: Option<&str>, back: &[String]| {
         let mut pairs: Vec<(&str, &str)> =
             base.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        if let Some(c) = cursor {
+        if let Some(c) = cursor.filter(|c| *c != "~") {
             pairs.push(("cursor", c));
         }
+        let back = back.join(",");
+        pairs.push((BACK_PARAM, &back));
         let q = query_string(&pairs);
         if q.is_empty() {
             "?".to_string()
@@ -127,19 +159,37 @@ pub fn Pager(
             q
         }
     };
-    let first = link(None);
-    let next = next_cursor.as_deref().map(|c| link(Some(c)));
+    let offset = back.len() * limit;
+    let prev = back.split_last().map(|(last, rest)| link(Some(last), rest));
+    let next = next_cursor.as_deref().map(|c| {
+        let mut deeper = back.clone();
+        deeper.push(if cursor.is_empty() {
+            "~".to_string()
+        } else {
+            cursor.clone()
+        });
+        link(Some(c), &deeper)
+    });
+    let of = match total {
+        Some(t) if t > 1000 => " of over 1,000".to_string(),
+        Some(t) => format!(" of {t}"),
+        None => String::new(),
+    };
+    let range = if shown == 0 {
+        format!("None{of}")
+    } else {
+        format!("{}–{}{of}", offset + 1, offset + shown)
+    };
     view! {
         <nav class="pagination" aria-label="Pagination">
-            <span class="page-info">{format!("{shown} shown")}</span>
-            {if has_cursor {
-                view! { <a class="btn btn-sm" href=first>"First page"</a> }.into_any()
-            } else {
-                view! { <span class="btn btn-sm" aria-disabled="true">"First page"</span> }.into_any()
+            <span class="page-info" data-testid="page-range">{range}</span>
+            {match prev {
+                Some(href) => view! { <a class="btn btn-sm" href=href rel="prev">"Previous"</a> }.into_any(),
+                None => view! { <span class="btn btn-sm" aria-disabled="true">"Previous"</span> }.into_any(),
             }}
             {match next {
-                Some(href) => view! { <a class="btn btn-sm" href=href rel="next">"Next page"</a> }.into_any(),
-                None => view! { <span class="btn btn-sm" aria-disabled="true">"Next page"</span> }.into_any(),
+                Some(href) => view! { <a class="btn btn-sm" href=href rel="next">"Next"</a> }.into_any(),
+                None => view! { <span class="btn btn-sm" aria-disabled="true">"Next"</span> }.into_any(),
             }}
         </nav>
     }
@@ -171,56 +221,6 @@ where
             }
         }
     });
-}
-
-/// A destructive row action behind an inline confirmation: a `<details>` whose summary
-/// is the action, opening a small dialog with the question and a form that posts the
-/// hidden `fields` to `action`. Works without JavaScript (the form posts), and after
-/// hydration without a page load.
-#[component]
-pub fn ConfirmInline<S, P>(
-    action: ServerAction<S>,
-/// The visible action (`Delete`, `Revoke`, `Remove`).
-    summary: &'static str,
-/// The summary's accessible name, naming the object (`Delete workspace ide-a`).
-    #[prop(into)]
-    label: String,
-/// The dialog's accessible name (`Confirm deletion`).
-    dialog: &'static str,
-/// The confirming button (`Yes, delete`).
-    confirm: &'static str,
-/// Hidden form fields: the server function's arguments.
-    fields: Vec<(&'static str, String)>,
-/// The question.
-    children: Children,
-) -> impl IntoView
-where
-    S: serde::de::DeserializeOwned
-        + leptos::server_fn::ServerFn<
-            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, P>,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
-    <<S::Client as leptos::server_fn::client::Client<S::Error>>::Request as leptos::server_fn::request::ClientReq<
-        S::Error,
-    >>::FormData: From<leptos::web_sys::FormData>,
-    S::Output: Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
-    S::Client: leptos::server_fn::client::Client<S::Error>,
-{
-    view! {
-        <details class="confirm-inline">
-            <summary aria-label=label>{summary}</summary>
-            <div class="confirm-box" role="dialog" aria-label=dialog>
-                <p>{children()}</p>
-                <ActionForm action=action attr:class="form-actions">
-                    {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
-                    <button class="btn btn-danger btn-sm" type="submit">{confirm}</button>
-                </ActionForm>
-            </div>
-        </details>
-    }
 }
 
 /// An optional text field of a server function: empty means absent (a cursor, a filter).

@@ -48,8 +48,6 @@ pub struct ConnectionsData {
     /// Only for tenant admins (secrets are the provider's to manage).
     pub secrets: Vec<SecretRow>,
     pub can_manage: bool,
-    /// A secret just issued by a form post without JavaScript, shown this once.
-    pub fresh_secret: Option<NewSecret>,
 }
 
 /// What the provider sees once, right after issuing.
@@ -79,13 +77,6 @@ pub(crate) fn connection_row(
     }
 }
 
-/// The session key of a secret issued without JavaScript, until the page shows it.
-#[cfg(feature = "ssr")]
-const FLASH_SECRET: &str = "flash_secret";
-/// How long such a secret waits for the redirect that shows it.
-#[cfg(feature = "ssr")]
-const FLASH_SECRET_MAX_AGE_MS: i64 = 60_000;
-
 #[server(prefix = "/fn", endpoint = "connections_overview")]
 pub async fn connections_overview(tenant: String) -> Result<ConnectionsData, AppError> {
     crate::ssr::respond(async move {
@@ -112,21 +103,7 @@ pub async fn connections_overview(tenant: String) -> Result<ConnectionsData, App
         } else {
             Vec::new()
         };
-        // The plaintext secret stays in the session store for one redirect at most: the
-        // first render of this page takes it out, shows it if it is this tenant's and
-        // fresh, and otherwise drops it.
-        let fresh_secret =
-            match crate::ssr::flash_take::<(String, i64, NewSecret)>(FLASH_SECRET).await? {
-                Some((t, at, s))
-                    if t == scope.tenant_name()
-                        && domain::now_ms().saturating_sub(at) < FLASH_SECRET_MAX_AGE_MS =>
-                {
-                    Some(s)
-                }
-                _ => None,
-            };
         Ok(ConnectionsData {
-            fresh_secret,
             connections: conns
                 .items
                 .into_iter()
@@ -159,24 +136,10 @@ pub async fn create_connection_secret(
                 message: "Choose when the secret expires.".into(),
             })?;
         let issued = connections::create_secret(&ctx.db, &scope, Some(ttl), &note).await?;
-        let new = NewSecret {
+        Ok(NewSecret {
             secret: issued.secret,
             expires_at: issued.info.expires_at,
-        };
-        if crate::ssr::is_plain_form_post() {
-            // Without JavaScript the browser is redirected back to the page, which shows
-            // the secret once from the session.
-            crate::ssr::flash_put(
-                FLASH_SECRET,
-                &(
-                    scope.tenant_name().to_string(),
-                    domain::now_ms(),
-                    new.clone(),
-                ),
-            )
-            .await?;
-        }
-        Ok(new)
+        })
     })
     .await
 }
@@ -293,22 +256,15 @@ pub struct MapRow {
 pub struct MapData {
     pub items: Vec<MapRow>,
     pub next_cursor: Option<String>,
+    /// The whole list's size, counted up to a cap (see the pager).
+    pub total: Option<i64>,
 }
 
 /// Every connection between tenants, for global admins (seed 000's centralised view).
 #[server(prefix = "/fn", endpoint = "connection_map")]
-pub async fn connection_map(
-    tenant: String,
-    q: String,
-    cursor: Option<String>,
-) -> Result<MapData, AppError> {
+pub async fn connection_map(q: String, cursor: Option<String>) -> Result<MapData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, p, _scope) = scope(&tenant).await?;
-        if !p.is_global_admin() {
-            return Err(AppError::Forbidden(
-                "Only global admins see every tenant's connections.".into(),
-            ));
-        }
+        let (ctx, p) = crate::ssr::global_admin().await?;
         let page = domain::directory::all_connections(
             &ctx.db,
             &p,
@@ -334,6 +290,7 @@ pub async fn connection_map(
                 })
                 .collect(),
             next_cursor: page.next_cursor,
+            total: page.total,
         })
     })
     .await

@@ -9,16 +9,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// Copies text to the clipboard (in the browser; nothing on the server).
-fn copy_to_clipboard(text: String) {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(&text);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = text;
-}
-
 /// The badge of a connection: default deny means an active connection with no allow
 /// policy carries nothing, and the page says so.
 pub(crate) fn connection_badge(c: &ConnectionRow) -> (&'static str, String) {
@@ -47,10 +37,10 @@ fn status_badge(status: &str) -> (&'static str, String) {
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     let tenant = tenant_param();
-    let create = ServerAction::<CreateConnectionSecret>::new();
-    let revoke_secret = ServerAction::<RevokeConnectionSecret>::new();
-    let connect = ServerAction::<ConnectExternalTenant>::new();
-    let revoke = ServerAction::<RevokeConnection>::new();
+    let create = form_action::<CreateConnectionSecret>();
+    let revoke_secret = form_action::<RevokeConnectionSecret>();
+    let connect = form_action::<ConnectExternalTenant>();
+    let revoke = form_action::<RevokeConnection>();
     let data = Resource::new(
         move || {
             (
@@ -63,12 +53,12 @@ pub fn ConnectionsPage() -> impl IntoView {
         },
         |(t, ..)| connections_overview(t),
     );
-    let create_err = move || create.value().get().and_then(Result::err);
+    let create_state = FormState::of(create);
+    let connect_state = FormState::of(connect);
     let create_form = NodeRef::<leptos::html::Form>::new();
     let connect_form = NodeRef::<leptos::html::Form>::new();
     reset_on_success(create, create_form);
     reset_on_success(connect, connect_form);
-    let connect_err = move || connect.value().get().and_then(Result::err);
     let row_err = move || {
         revoke
             .value()
@@ -102,7 +92,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                             let remote = c.remote_tenant_name.clone();
                             view! {
                                 <tr data-testid="connection-row">
-                                    <td><a href=detail.clone()><strong>{c.remote_tenant_name.clone()}</strong></a><div class="mono muted" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</div></td>
+                                    <td><a href=detail.clone()><strong>{c.remote_tenant_name.clone()}</strong></a><div class="muted"><ShortId id=c.remote_tenant_id.clone() what="tenant id" testid="remote-tenant-id"/></div></td>
                                     <td>{if c.direction == "provides" { "Provides to" } else { "Consumes from" }}</td>
                                     <td>
                                         <span class=class data-testid="connection-status">{text}</span>
@@ -112,10 +102,10 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     <td class="nowrap"><a href=detail title="Traffic per day" data-testid="connection-traffic">{crate::human_bytes(c.traffic_bytes)}</a><div class="muted small">"last 30 days"</div></td>
                                     <td class="actions">
                                         {(active && can_manage).then(|| view! {
-                                            <ConfirmInline action=revoke summary="Revoke" label=format!("Revoke connection with {remote}") dialog="Confirm revocation" confirm="Yes, revoke"
+                                            <Confirm action=revoke summary="Revoke" label=format!("Revoke connection with {remote}") dialog="Confirm revocation" confirm="Yes, revoke"
                                                 fields=vec![("tenant", t2), ("id", id)]>
                                                 "Revoke the connection with " <strong>{remote.clone()}</strong> "? Both tenants will see it as revoked."
-                                            </ConfirmInline>
+                                            </Confirm>
                                         })}
                                         {c.revoked_by.clone().map(|by| view! { <span class="muted">"by " {by}</span> })}
                                     </td>
@@ -138,22 +128,22 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     <td class="nowrap">{fmt_time(s.created_at)}<div class="muted">{s.created_by.clone()}</div></td>
                                     <td class="actions">
                                         {pending.then(|| view! {
-                                            <ActionForm action=revoke_secret attr:class="inline">
-                                                <input type="hidden" name="tenant" value=t3/>
-                                                <input type="hidden" name="id" value=id/>
-                                                <button class="btn btn-sm" type="submit" aria-label=format!("Revoke secret {hint}")>"Revoke"</button>
-                                            </ActionForm>
+                                            <Confirm action=revoke_secret summary="Revoke" label=format!("Revoke secret {hint}") dialog="Revoke this secret?" confirm="Yes, revoke"
+                                                fields=vec![("tenant", t3), ("id", id)]>
+                                                "Revoke the secret " <span class="mono">{hint.clone()}</span> "? Nobody can redeem it afterwards; connections already made stay."
+                                            </Confirm>
                                         })}
                                     </td>
                                 </tr>
                             }
                         }).collect_view();
                         let no_secrets = d.secrets.is_empty();
-                        let fresh = d.fresh_secret.clone();
                         let t_connect = t.clone();
                         let t_create = t.clone();
                         view! {
                             {move || row_err().map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })}
+                            <Success action=revoke message=|_: &()| ("Connection revoked. Both tenants see it as revoked.".to_string(), None)/>
+                            <Success action=revoke_secret message=|_: &()| ("Secret revoked.".to_string(), None)/>
                             {view! { <section aria-labelledby="connections-title">
                                 <h2 class="card-title" id="connections-title">"Connections"</h2>
                                 <div class="table-wrap">
@@ -183,14 +173,11 @@ pub fn ConnectionsPage() -> impl IntoView {
                                         <p class="muted">"Paste the secret the providing tenant's admin shared with you."</p>
                                         <ActionForm action=connect node_ref=connect_form attr:class="form" attr:aria-label="Connect to external tenant">
                                             <input type="hidden" name="tenant" value=t_connect/>
-                                            {move || connect_err().map(|e| view! { <div class="alert alert-error" role="alert" data-testid="connect-error">{e.to_string()}</div> })}
+                                            <div data-testid="connect-error">{connect_state.banner(&["secret"])}</div>
                                             {move || connect.value().get().and_then(Result::ok).map(|c| view! {
                                                 <div class="alert alert-success" role="status">"Connected to " <strong>{c.remote_tenant_name}</strong> "."</div>
                                             })}
-                                            <div class="field">
-                                                <label for="connect-secret">"Connection secret"</label>
-                                                <input id="connect-secret" class="mono" type="password" name="secret" required autocomplete="off" placeholder="ncs_…"/>
-                                            </div>
+                                            <Field form=connect_state name="secret" id="connect-secret" label="Connection secret" kind="password" class="mono" required=true placeholder="ncs_…"/>
                                             <div class="form-actions">
                                                 <button class="btn btn-primary" type="submit" disabled=move || connect.pending().get()>"Connect"</button>
                                             </div>
@@ -199,7 +186,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     <section class="card" aria-labelledby="secret-title">
                                         <h2 class="card-title" id="secret-title">"Create connection secret"</h2>
                                         <p class="muted">"Lets one other tenant connect to this one. It works once."</p>
-                                        {move || create.value().get().and_then(Result::ok).or_else(|| fresh.clone()).map(|s| {
+                                        {move || create.value().get().and_then(Result::ok).map(|s| {
                                             let secret = s.secret.clone();
                                             view! {
                                                 <div class="alert alert-warning" role="status" data-testid="new-secret">
@@ -207,7 +194,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                                     " It carries significant permissions. Share it only with the other tenant's admin over a secure channel (e.g. a private message)."</p>
                                                     <div class="copy-field">
                                                         <input class="mono" type="text" readonly value=s.secret.clone() aria-label="New connection secret" data-testid="secret-value"/>
-                                                        <button class="btn" type="button" on:click=move |_| copy_to_clipboard(secret.clone())>"Copy"</button>
+                                                        <CopyButton text=secret.clone() label="Copy the secret"/>
                                                     </div>
                                                     <p class="field-hint">"Expires " {fmt_time(s.expires_at)} "."</p>
                                                 </div>
@@ -215,22 +202,21 @@ pub fn ConnectionsPage() -> impl IntoView {
                                         })}
                                         <ActionForm action=create node_ref=create_form attr:class="form" attr:aria-label="Create connection secret">
                                             <input type="hidden" name="tenant" value=t_create/>
-                                            {move || create_err().map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })}
+                                            {create_state.banner(&["note"])}
                                             <div class="form-row">
                                                 <div class="field">
                                                     <label for="secret-expiry">"Expires after"</label>
                                                     <select id="secret-expiry" name="expires_in_seconds">
-                                                        <option value="300">"5 minutes"</option>
-                                                        <option value="3600">"1 hour"</option>
-                                                        <option value="86400" selected=true>"24 hours"</option>
-                                                        <option value="604800">"7 days"</option>
-                                                        <option value="2592000">"30 days"</option>
+                                                        {
+                                                            let chosen = create_state.kept("expires_in_seconds").unwrap_or_else(|| "86400".to_string());
+                                                            [("300", "5 minutes"), ("3600", "1 hour"), ("86400", "24 hours"), ("604800", "7 days"), ("2592000", "30 days")]
+                                                                .into_iter()
+                                                                .map(|(v, l)| view! { <option value=v selected=v == chosen>{l}</option> })
+                                                                .collect_view()
+                                                        }
                                                     </select>
                                                 </div>
-                                                <div class="field">
-                                                    <label for="secret-note">"Note"</label>
-                                                    <input id="secret-note" type="text" name="note" placeholder="Optional, e.g. for team-analytics"/>
-                                                </div>
+                                                <Field form=create_state name="note" id="secret-note" label="Note" placeholder="Optional, e.g. for team-analytics"/>
                                             </div>
                                             <div class="form-actions">
                                                 <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>"Create connection secret"</button>
@@ -323,7 +309,7 @@ pub fn ConnectionPage() -> impl IntoView {
     let tenant = tenant_param();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let revoke = ServerAction::<RevokeConnection>::new();
+    let revoke = form_action::<RevokeConnection>();
     let data = Resource::new(
         move || (tenant.get(), id.get(), revoke.version().get()),
         |(t, id, _)| connection_detail(t, id),
@@ -346,18 +332,19 @@ pub fn ConnectionPage() -> impl IntoView {
                             <tr data-testid="remote-service-row">
                                 <td><strong>{r.name}</strong></td>
                                 <td class="nowrap">{r.protocol.to_uppercase()} " " <span class="mono">{r.port}</span></td>
-                                <td class="mono" data-testid="dns-name">{r.dns_name}</td>
+                                <td><span class="mono" data-testid="dns-name">{r.dns_name.clone()}</span> <CopyButton text=r.dns_name label="Copy DNS name" small=true/></td>
                             </tr>
                         }).collect_view();
                         let provides = c.direction == "provides";
                         view! {
                             {move || error_banner(revoke.value().get().and_then(Result::err))}
+                            <Success action=revoke message=|_: &()| ("Connection revoked. Both tenants see it as revoked.".to_string(), None)/>
                             <div class="page-header">
                                 <h1 class="page-title">{format!("Connection with {}", c.remote_tenant_name)}</h1>
                                 <a class="btn" href=format!("/t/{t}/connections")>"All connections"</a>
                             </div>
                             <dl class="facts">
-                                <div><dt>"Remote tenant"</dt><dd>{c.remote_tenant_name.clone()}<div class="mono muted small" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</div></dd></div>
+                                <div><dt>"Remote tenant"</dt><dd>{c.remote_tenant_name.clone()}<div class="muted small"><span class="mono" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</span> <CopyButton text=c.remote_tenant_id.clone() label="Copy tenant id" small=true/></div></dd></div>
                                 <div><dt>"Direction"</dt><dd>{if provides { "This tenant provides to it" } else { "This tenant consumes from it" }}</dd></div>
                                 <div><dt>"Status"</dt><dd><span class=class data-testid="connection-status">{text}</span>
                                     {draft.map(|href| view! { <div><a class="small" href=href>"Draft an allow policy"</a></div> })}
@@ -365,10 +352,10 @@ pub fn ConnectionPage() -> impl IntoView {
                                         let remote = c.remote_tenant_name.clone();
                                         view! {
                                         <div class="fact-action">
-                                            <ConfirmInline action=revoke summary="Revoke" label=format!("Revoke connection with {}", c.remote_tenant_name) dialog="Confirm revocation" confirm="Yes, revoke"
+                                            <Confirm action=revoke summary="Revoke" label=format!("Revoke connection with {}", c.remote_tenant_name) dialog="Confirm revocation" confirm="Yes, revoke"
                                                 fields=vec![("tenant", t.clone()), ("id", c.id.clone())]>
                                                 "Revoke the connection with " <strong>{remote}</strong> "? Both tenants will see it as revoked."
-                                            </ConfirmInline>
+                                            </Confirm>
                                         </div>
                                     }})}</dd></div>
                                 <div><dt>"Made"</dt><dd>{fmt_time(c.created_at)}<div class="muted small">{c.created_by.clone()}</div></dd></div>
@@ -471,12 +458,11 @@ fn ConnectionGraph(rows: Vec<MapRow>) -> impl IntoView {
 
 #[component]
 pub fn ConnectionMapPage() -> impl IntoView {
-    let tenant = tenant_param();
     let q = query_param("q");
     let cursor = query_param("cursor");
     let data = Resource::new(
-        move || (tenant.get(), q.get(), cursor.get()),
-        |(t, q, c)| connection_map(t, q, non_empty(c)),
+        move || (q.get(), cursor.get()),
+        |(q, c)| connection_map(q, non_empty(c)),
     );
     view! {
         <Title text="Connections of all tenants"/>
@@ -491,16 +477,15 @@ pub fn ConnectionMapPage() -> impl IntoView {
                             let (class, text) = if r.status == "Active" { ("badge badge-ok", "Active") } else { ("badge badge-danger", "Revoked") };
                             view! {
                                 <tr data-testid="map-row">
-                                    <td><strong>{r.provider_name}</strong><div class="mono muted small">{r.provider_id}</div></td>
-                                    <td><strong>{r.consumer_name}</strong><div class="mono muted small">{r.consumer_id}</div></td>
-                                    <td><span class=class>{text}</span></td>
+                                    <td class="name"><a href=format!("/t/{}", r.provider_name)><strong>{r.provider_name.clone()}</strong></a><div class="muted small"><ShortId id=r.provider_id.clone() what="provider id"/></div></td>
+                                    <td class="name"><span aria-hidden="true">"→ "</span><a href=format!("/t/{}", r.consumer_name)><strong>{r.consumer_name.clone()}</strong></a><div class="muted small"><ShortId id=r.consumer_id.clone() what="consumer id"/></div></td>
+                                    <td><a href=format!("/t/{}/connections/{}", r.provider_name, r.id)><span class=class>{text}</span></a></td>
                                     <td class="nowrap">{human_bytes(r.bytes)}<div class="muted small">{format!("{} flows", r.flows)}</div></td>
                                     <td class="nowrap">{fmt_time(r.created_at)}</td>
                                 </tr>
                             }
                         }).collect_view();
                         let params = vec![("q".to_string(), q.get_untracked())];
-                        let has_cursor = !cursor.get_untracked().is_empty();
                         view! {
                             <div class="toolbar">
                                 <form class="search" method="get" role="search">
@@ -524,7 +509,7 @@ pub fn ConnectionMapPage() -> impl IntoView {
                                     </div>
                                 }.into_any()
                             }}
-                            <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                            <Pager next_cursor=d.next_cursor shown=shown limit=50 total=d.total params=params/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),

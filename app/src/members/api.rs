@@ -25,6 +25,8 @@ pub struct MemberRow {
 pub struct MembersPage {
     pub items: Vec<MemberRow>,
     pub next_cursor: Option<String>,
+    /// The whole list's size, counted up to a cap (see the pager).
+    pub total: Option<i64>,
     pub can_manage: bool,
     /// Roles the caller may grant here (a tenant admin never gets `admin`).
     pub grantable: Vec<Role>,
@@ -70,6 +72,7 @@ pub async fn list_members(
                 })
                 .collect(),
             next_cursor: page.next_cursor,
+            total: page.total,
             can_manage: scope.allows(policy::Action::Manage),
             grantable: Role::ALL
                 .into_iter()
@@ -82,11 +85,11 @@ pub async fn list_members(
 }
 
 #[server(prefix = "/fn", endpoint = "add_member")]
-pub async fn add_member(tenant: String, email: String, role: String) -> Result<(), AppError> {
+pub async fn add_member(tenant: String, email: String, role: String) -> Result<String, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
-        members::add(&ctx.db, &scope, &email, parse_role(&role)?).await?;
-        Ok(())
+        let member = members::add(&ctx.db, &scope, &email, parse_role(&role)?).await?;
+        Ok(member.email)
     })
     .await
 }

@@ -12,9 +12,9 @@ pub fn MembersPage() -> impl IntoView {
     let tenant = tenant_param();
     let q = query_param("q");
     let cursor = query_param("cursor");
-    let add = ServerAction::<AddMember>::new();
-    let change = ServerAction::<ChangeMemberRole>::new();
-    let remove = ServerAction::<RemoveMember>::new();
+    let add = form_action::<AddMember>();
+    let change = form_action::<ChangeMemberRole>();
+    let remove = form_action::<RemoveMember>();
     let data = Resource::new(
         move || {
             (
@@ -28,7 +28,7 @@ pub fn MembersPage() -> impl IntoView {
         },
         |(t, q, c, ..)| api::list_members(t, q, non_empty(c)),
     );
-    let add_error = move || add.value().get().and_then(Result::err);
+    let add_state = FormState::of(add);
     let add_form_ref = NodeRef::<leptos::html::Form>::new();
     reset_on_success(add, add_form_ref);
     let action_error = move || {
@@ -62,22 +62,19 @@ pub fn MembersPage() -> impl IntoView {
                                     <h2 class="card-title" id="add-member-title">"Add a member"</h2>
                                     <ActionForm action=add node_ref=add_form_ref attr:class="form" attr:aria-label="Add member">
                                         <input type="hidden" name="tenant" value=t_form/>
-                                        {move || add_error().and_then(|e| e.form_message(&["email", "role"])).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
-                                        {move || matches!(add.value().get(), Some(Ok(()))).then(|| view! { <div class="alert alert-success" role="status">"Member added."</div> })}
+                                        {add_state.banner(&["email", "role"])}
+                                        <Success action=add message=|email: &String| (format!("{email} added."), None)/>
                                         <div class="form-row">
-                                            <div class="field">
-                                                <label for="member-email">"Email"</label>
-                                                <input id="member-email" type="email" name="email" required placeholder="name@example.com"
-                                                    aria-invalid=move || add_error().and_then(|e| e.for_field("email")).is_some().to_string()
-                                                    aria-describedby="member-email-error"/>
-                                                <FieldError id="member-email-error" message=Signal::derive(move || add_error().and_then(|e| e.for_field("email")))/>
-                                            </div>
+                                            <Field form=add_state name="email" id="member-email" label="Email" kind="email" required=true placeholder="name@example.com"/>
                                             <div class="field">
                                                 <label for="member-role">"Role"</label>
                                                 <select id="member-role" name="role">
-                                                    {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=r == Role::Viewer>{r.label()}</option> }).collect_view()}
+                                                    {
+                                                        let chosen = add_state.kept("role").unwrap_or_else(|| Role::Viewer.as_str().to_string());
+                                                        roles.into_iter().map(|r| view! { <option value=r.as_str() selected=r.as_str() == chosen>{r.label()}</option> }).collect_view()
+                                                    }
                                                 </select>
-                                                <FieldError id="member-role-error" message=Signal::derive(move || add_error().and_then(|e| e.for_field("role")))/>
+                                                <FieldError id="member-role-error" message=add_state.field_error("role")/>
                                             </div>
                                         </div>
                                         <p class="field-hint">"New members show as pending until they next sign in; someone new joins at their first sign-in with this address, once their identity provider has verified it."</p>
@@ -125,10 +122,10 @@ pub fn MembersPage() -> impl IntoView {
                                     <td class="nowrap">{fmt_time(m.added_at)}</td>
                                     <td class="actions">
                                         {editable.then(|| view! {
-                                            <ConfirmInline action=remove summary="Remove" label=format!("Remove {}", m.email) dialog="Confirm removal" confirm="Yes, remove"
+                                            <Confirm action=remove summary="Remove" label=format!("Remove {}", m.email) dialog="Confirm removal" confirm="Yes, remove"
                                                 fields=vec![("tenant", t2), ("user_id", uid2)]>
                                                 "Remove " <strong>{m.email.clone()}</strong> " from this tenant? They lose access immediately."
-                                            </ConfirmInline>
+                                            </Confirm>
                                         })}
                                     </td>
                                 </tr>
@@ -137,10 +134,11 @@ pub fn MembersPage() -> impl IntoView {
                         let search_value = q.get_untracked();
                         let empty = shown == 0;
                         let params = vec![("q".to_string(), q.get_untracked())];
-                        let has_cursor = !cursor.get_untracked().is_empty();
                         view! {
                             {add_form}
                             {move || action_error().map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })}
+                            <Success action=change message=|_: &()| ("Role saved.".to_string(), None)/>
+                            <Success action=remove message=|_: &()| ("Member removed.".to_string(), None)/>
                             <div class="toolbar">
                                 <form class="search" method="get" role="search">
                                     <input type="search" name="q" value=search_value aria-label="Search members" placeholder="Search by email or name"/>
@@ -160,7 +158,7 @@ pub fn MembersPage() -> impl IntoView {
                                     }.into_any()
                                 }}
                             </div>
-                            <Pager next_cursor=page.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                            <Pager next_cursor=page.next_cursor shown=shown limit=20 total=page.total params=params/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),

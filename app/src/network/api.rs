@@ -22,6 +22,8 @@ pub struct WorkspaceRow {
 pub struct WorkspacesData {
     pub items: Vec<WorkspaceRow>,
     pub next_cursor: Option<String>,
+    /// The whole list's size, counted up to a cap (see the pager).
+    pub total: Option<i64>,
     pub can_manage: bool,
 }
 
@@ -51,6 +53,8 @@ pub struct RemoteRow {
 pub struct ServicesData {
     pub items: Vec<ServiceRow>,
     pub next_cursor: Option<String>,
+    /// The whole list's size, counted up to a cap (see the pager).
+    pub total: Option<i64>,
     pub can_manage: bool,
     /// This tenant's id and the DNS suffix: how connected tenants reach these services.
     pub tenant_id: String,
@@ -83,6 +87,8 @@ pub struct Peer {
 pub struct PoliciesData {
     pub items: Vec<PolicyRow>,
     pub next_cursor: Option<String>,
+    /// The whole list's size, counted up to a cap (see the pager).
+    pub total: Option<i64>,
     pub can_manage: bool,
     pub labels: Vec<String>,
     pub peers: Vec<Peer>,
@@ -150,6 +156,7 @@ pub async fn list_workspaces(
                 })
                 .collect(),
             next_cursor: page.next_cursor,
+            total: page.total,
             can_manage: scope.allows(Action::Manage),
         })
     })
@@ -161,12 +168,12 @@ pub async fn create_workspace(
     tenant: String,
     name: String,
     labels: String,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
         let labels = network::parse_labels(&labels)?;
-        network::create_workspace(&ctx.db, &scope, &name, labels).await?;
-        Ok(())
+        let created = network::create_workspace(&ctx.db, &scope, &name, labels).await?;
+        Ok(created.name)
     })
     .await
 }
@@ -214,6 +221,7 @@ pub async fn list_services(
                 })
                 .collect(),
             next_cursor: page.next_cursor,
+            total: page.total,
             can_manage: scope.allows(Action::Manage),
             tenant_id: scope.tenant_id().to_string(),
             dns_suffix: ctx.dns_suffix.clone(),
@@ -229,15 +237,15 @@ pub async fn create_service(
     name: String,
     port: String,
     protocol: String,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
         let port = port.trim().parse::<i64>().map_err(|_| AppError::Invalid {
             field: "port".into(),
             message: "The port is a number from 1 to 65535.".into(),
         })?;
-        network::create_service(&ctx.db, &scope, &name, port, &protocol).await?;
-        Ok(())
+        let created = network::create_service(&ctx.db, &scope, &name, port, &protocol).await?;
+        Ok(created.name)
     })
     .await
 }
@@ -307,6 +315,7 @@ pub async fn list_network_policies(
         Ok(PoliciesData {
             items,
             next_cursor: page.next_cursor,
+            total: page.total,
             can_manage: scope.allows(Action::Manage),
             labels: network::workspace_labels(&ctx.db, &scope).await?,
             remote: network::remote_services(&ctx.db, &scope, &ctx.dns_suffix)

@@ -17,8 +17,8 @@ pub fn WorkspacesPage() -> impl IntoView {
     let tenant = tenant_param();
     let q = query_param("q");
     let cursor = query_param("cursor");
-    let create = ServerAction::<CreateWorkspace>::new();
-    let delete = ServerAction::<DeleteWorkspace>::new();
+    let create = form_action::<CreateWorkspace>();
+    let delete = form_action::<DeleteWorkspace>();
     let data = Resource::new(
         move || {
             (
@@ -33,7 +33,7 @@ pub fn WorkspacesPage() -> impl IntoView {
     );
     let form = NodeRef::<leptos::html::Form>::new();
     reset_on_success(create, form);
-    let err = move || create.value().get().and_then(Result::err);
+    let state = FormState::of(create);
     view! {
         <Title text=page_title(tenant, |t| format!("Workspaces of {t}"))/>
         <div class="page-header"><h1 class="page-title">"Workspaces"</h1></div>
@@ -51,25 +51,13 @@ pub fn WorkspacesPage() -> impl IntoView {
                                     <h2 class="card-title" id="new-ws-title">"Create workspace"</h2>
                                     <ActionForm action=create node_ref=form attr:class="form" attr:aria-label="Create workspace">
                                         <input type="hidden" name="tenant" value=t/>
-                                        {move || err().and_then(|e| e.form_message(&["name", "labels"])).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
-                                        {move || matches!(create.value().get(), Some(Ok(()))).then(|| view! { <div class="alert alert-success" role="status">"Workspace created."</div> })}
+                                        {state.banner(&["name", "labels"])}
+                                        <Success action=create message=|name: &String| (format!("Workspace {name} created."), None)/>
                                         <div class="form-row">
-                                            <div class="field">
-                                                <label for="ws-name">"Name"</label>
-                                                <input id="ws-name" type="text" name="name" required placeholder="ide-project-a" autocomplete="off"
-                                                    aria-invalid=move || err().and_then(|e| e.for_field("name")).is_some().to_string()
-                                                    aria-describedby="ws-name-error"/>
-                                                <FieldError id="ws-name-error" message=Signal::derive(move || err().and_then(|e| e.for_field("name")))/>
-                                            </div>
-                                            <div class="field">
-                                                <label for="ws-labels">"Labels"</label>
-                                                <input id="ws-labels" type="text" name="labels" placeholder="project-a-ide, team-analytics" autocomplete="off"
-                                                    aria-invalid=move || err().and_then(|e| e.for_field("labels")).is_some().to_string()
-                                                    aria-describedby="ws-labels-error"/>
-                                                <FieldError id="ws-labels-error" message=Signal::derive(move || err().and_then(|e| e.for_field("labels")))/>
-                                            </div>
+                                            <Field form=state name="name" id="ws-name" label="Name" required=true placeholder="ide-project-a"/>
+                                            <Field form=state name="labels" id="ws-labels" label="Labels" placeholder="project-a-ide, team-analytics"/>
                                         </div>
-                                        <p class="field-hint">"Names are lowercase letters, digits and hyphens. Separate labels with commas or spaces."</p>
+                                        <p class="field-hint">"Names are lowercase letters, digits and hyphens. Labels are plain words (no key=value, unlike tenant labels), because network policies select workspaces by one label, e.g. " <span class="mono">"workspaceLabel: project-a-ide"</span> ". Separate labels with commas or spaces."</p>
                                         <div class="form-actions">
                                             <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>"Create workspace"</button>
                                         </div>
@@ -91,16 +79,15 @@ pub fn WorkspacesPage() -> impl IntoView {
                                     }}</td>
                                     <td class="nowrap">{fmt_time(w.created_at)}<div class="muted">{w.created_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
-                                        <ConfirmInline action=delete summary="Delete" label=format!("Delete workspace {name}") dialog="Confirm deletion" confirm="Yes, delete"
+                                        <Confirm action=delete summary="Delete" label=format!("Delete workspace {name}") dialog="Confirm deletion" confirm="Yes, delete"
                                             fields=vec![("tenant", t), ("id", w.id)]>
                                             "Delete workspace " <strong>{name.clone()}</strong> "? Policies that select its labels stay, but no longer match it."
-                                        </ConfirmInline>
+                                        </Confirm>
                                     })}</td>
                                 </tr>
                             }
                         }).collect_view();
                         let params = vec![("q".to_string(), q.get_untracked())];
-                        let has_cursor = !cursor.get_untracked().is_empty();
                         let hint = if !q.get_untracked().is_empty() {
                             "No workspace matches this search."
                         } else if can_manage {
@@ -111,6 +98,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                         view! {
                             {create_form}
                             {move || error_banner(delete.value().get().and_then(Result::err))}
+                            <Success action=delete message=|_: &()| ("Workspace deleted.".to_string(), None)/>
                             <div class="toolbar">
                                 <form class="search" method="get" role="search">
                                     <input type="search" name="q" value=q.get_untracked() aria-label="Search workspaces" placeholder="Search by name or label"/>
@@ -129,7 +117,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                                     }.into_any()
                                 }}
                             </div>
-                            <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                            <Pager next_cursor=d.next_cursor shown=shown limit=20 total=d.total params=params/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),
@@ -146,8 +134,8 @@ pub fn ServicesPage() -> impl IntoView {
     let tenant = tenant_param();
     let q = query_param("q");
     let cursor = query_param("cursor");
-    let create = ServerAction::<CreateService>::new();
-    let delete = ServerAction::<DeleteService>::new();
+    let create = form_action::<CreateService>();
+    let delete = form_action::<DeleteService>();
     let data = Resource::new(
         move || {
             (
@@ -162,7 +150,7 @@ pub fn ServicesPage() -> impl IntoView {
     );
     let form = NodeRef::<leptos::html::Form>::new();
     reset_on_success(create, form);
-    let err = move || create.value().get().and_then(Result::err);
+    let state = FormState::of(create);
     view! {
         <Title text=page_title(tenant, |t| format!("Services of {t}"))/>
         <div class="page-header"><h1 class="page-title">"Services"</h1></div>
@@ -182,33 +170,23 @@ pub fn ServicesPage() -> impl IntoView {
                                     <h2 class="card-title" id="new-svc-title">"Create service"</h2>
                                     <ActionForm action=create node_ref=form attr:class="form" attr:aria-label="Create service">
                                         <input type="hidden" name="tenant" value=t/>
-                                        {move || err().and_then(|e| e.form_message(&["name", "port", "protocol"])).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
-                                        {move || matches!(create.value().get(), Some(Ok(()))).then(|| view! { <div class="alert alert-success" role="status">"Service created."</div> })}
+                                        {state.banner(&["name", "port", "protocol"])}
+                                        <Success action=create message=|name: &String| (format!("Service {name} created."), None)/>
                                         <div class="form-row">
-                                            <div class="field">
-                                                <label for="svc-name">"Name"</label>
-                                                <input id="svc-name" type="text" name="name" required placeholder="inventory-api" autocomplete="off"
-                                                    aria-invalid=move || err().and_then(|e| e.for_field("name")).is_some().to_string()
-                                                    aria-describedby="svc-name-error"/>
-                                                <FieldError id="svc-name-error" message=Signal::derive(move || err().and_then(|e| e.for_field("name")))/>
-                                            </div>
-                                            <div class="field field-narrow">
-                                                <label for="svc-port">"Port"</label>
-                                                <input id="svc-port" name="port" type="number" min="1" max="65535" required placeholder="8080"
-                                                    aria-invalid=move || err().and_then(|e| e.for_field("port")).is_some().to_string()
-                                                    aria-describedby="svc-port-error"/>
-                                                <FieldError id="svc-port-error" message=Signal::derive(move || err().and_then(|e| e.for_field("port")))/>
-                                            </div>
+                                            <Field form=state name="name" id="svc-name" label="Name" required=true placeholder="inventory-api"/>
+                                            <Field form=state name="port" id="svc-port" label="Port" kind="number" min="1" max="65535" required=true placeholder="8080" wrap="field-narrow"/>
                                             <div class="field field-narrow">
                                                 <label for="svc-protocol">"Protocol"</label>
                                                 <select id="svc-protocol" name="protocol">
-                                                    <option value="tcp">"TCP"</option>
-                                                    <option value="udp">"UDP"</option>
-                                                    <option value="http" selected=true>"HTTP"</option>
-                                                    <option value="https">"HTTPS"</option>
-                                                    <option value="grpc">"gRPC"</option>
+                                                    {
+                                                        let chosen = state.kept("protocol").unwrap_or_else(|| "http".to_string());
+                                                        [("tcp", "TCP"), ("udp", "UDP"), ("http", "HTTP"), ("https", "HTTPS"), ("grpc", "gRPC")]
+                                                            .into_iter()
+                                                            .map(|(v, l)| view! { <option value=v selected=v == chosen>{l}</option> })
+                                                            .collect_view()
+                                                    }
                                                 </select>
-                                                <FieldError id="svc-protocol-error" message=Signal::derive(move || err().and_then(|e| e.for_field("protocol")))/>
+                                                <FieldError id="svc-protocol-error" message=state.field_error("protocol")/>
                                             </div>
                                         </div>
                                         <p class="field-hint">"Connected tenants reach it as " <span class="mono">{pattern}</span> ", once a policy in their tenant allows it."</p>
@@ -231,10 +209,10 @@ pub fn ServicesPage() -> impl IntoView {
                                     <td class="mono small">{dns}</td>
                                     <td class="nowrap">{fmt_time(s.created_at)}<div class="muted">{s.created_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
-                                        <ConfirmInline action=delete summary="Delete" label=format!("Delete service {name}") dialog="Confirm deletion" confirm="Yes, delete"
+                                        <Confirm action=delete summary="Delete" label=format!("Delete service {name}") dialog="Confirm deletion" confirm="Yes, delete"
                                             fields=vec![("tenant", t), ("id", s.id)]>
                                             "Delete service " <strong>{name.clone()}</strong> "? Connected tenants can no longer reach it, whatever their policies say."
-                                        </ConfirmInline>
+                                        </Confirm>
                                     })}</td>
                                 </tr>
                             }
@@ -245,11 +223,10 @@ pub fn ServicesPage() -> impl IntoView {
                                 <td><strong>{r.name}</strong></td>
                                 <td>{r.tenant_name}<div class="mono muted small">{r.tenant_id}</div></td>
                                 <td class="nowrap">{r.protocol.to_uppercase()} " " <span class="mono">{r.port}</span></td>
-                                <td class="mono" data-testid="dns-name">{r.dns_name}</td>
+                                <td><span class="mono" data-testid="dns-name">{r.dns_name.clone()}</span> <CopyButton text=r.dns_name label="Copy DNS name" small=true/></td>
                             </tr>
                         }).collect_view();
                         let params = vec![("q".to_string(), q.get_untracked())];
-                        let has_cursor = !cursor.get_untracked().is_empty();
                         let hint = if !q.get_untracked().is_empty() {
                             "No service matches this search."
                         } else if can_manage {
@@ -260,6 +237,7 @@ pub fn ServicesPage() -> impl IntoView {
                         view! {
                             {create_form}
                             {move || error_banner(delete.value().get().and_then(Result::err))}
+                            <Success action=delete message=|_: &()| ("Service deleted.".to_string(), None)/>
                             <section aria-labelledby="own-svc-title">
                                 <h2 class="card-title" id="own-svc-title">"This tenant's services"</h2>
                                 <div class="toolbar">
@@ -280,7 +258,7 @@ pub fn ServicesPage() -> impl IntoView {
                                         }.into_any()
                                     }}
                                 </div>
-                                <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                                <Pager next_cursor=d.next_cursor shown=shown limit=20 total=d.total params=params/>
                             </section>
                             <section aria-labelledby="remote-svc-title">
                                 <h2 class="card-title" id="remote-svc-title">"Services of connected tenants"</h2>
@@ -317,7 +295,9 @@ fn ConnectivityCheck(
     peers: Vec<Peer>,
     remote: Vec<RemoteRow>,
 ) -> impl IntoView {
-    let check = ServerAction::<CheckConnectivity>::new();
+    let check = form_action::<CheckConnectivity>();
+    let state = FormState::sticky(check);
+    let kept_tenant = state.kept("tenant_id");
     let mut services: Vec<String> = remote.into_iter().map(|r| r.name).collect();
     services.sort();
     services.dedup();
@@ -333,9 +313,8 @@ fn ConnectivityCheck(
                     <ActionForm action=check attr:class="form" attr:aria-label="Connectivity check">
                         <input type="hidden" name="tenant" value=tenant/>
                         <div class="form-row">
-                            <div class="field">
-                                <label for="check-label">"Workspace label"</label>
-                                <input id="check-label" type="text" name="workspace_label" list="check-labels" required autocomplete="off" placeholder="project-a-ide"/>
+                            <Field form=state name="workspace_label" id="check-label" label="Workspace label" list="check-labels" required=true placeholder="project-a-ide"/>
+                            <div class="field field-hidden">
                                 <datalist id="check-labels">{labels.into_iter().map(|l| view! { <option value=l/> }).collect_view()}</datalist>
                             </div>
                             <div class="field">
@@ -343,13 +322,13 @@ fn ConnectivityCheck(
                                 <select id="check-tenant" name="tenant_id">
                                     {peers.into_iter().map(|p| {
                                         let label = format!("{}{}", p.tenant_name, if p.active { "" } else { " (revoked)" });
-                                        view! { <option value=p.tenant_id>{label}</option> }
+                                        let selected = kept_tenant.as_deref() == Some(p.tenant_id.as_str());
+                                        view! { <option value=p.tenant_id selected=selected>{label}</option> }
                                     }).collect_view()}
                                 </select>
                             </div>
-                            <div class="field">
-                                <label for="check-service">"Service"</label>
-                                <input id="check-service" type="text" name="service_name" list="check-services" required autocomplete="off" placeholder="inventory-api"/>
+                            <Field form=state name="service_name" id="check-service" label="Service" list="check-services" required=true placeholder="inventory-api"/>
+                            <div class="field field-hidden">
                                 <datalist id="check-services">{services.into_iter().map(|s| view! { <option value=s/> }).collect_view()}</datalist>
                             </div>
                         </div>
@@ -366,7 +345,7 @@ fn ConnectivityCheck(
                                     </div>
                                 }.into_any()
                             }
-                            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                            Err(e) => e.form_message(&["workspace_label", "service_name"]).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> }).into_any(),
                         })}
                     </ActionForm>
                 }.into_any()
@@ -381,7 +360,7 @@ pub fn PoliciesPage() -> impl IntoView {
     let q = query_param("q");
     let cursor = query_param("cursor");
     let saved = query_param("saved");
-    let delete = ServerAction::<DeleteNetworkPolicy>::new();
+    let delete = form_action::<DeleteNetworkPolicy>();
     let data = Resource::new(
         move || (tenant.get(), q.get(), cursor.get(), delete.version().get()),
         |(t, q, c, _)| list_network_policies(t, q, non_empty(c)),
@@ -414,16 +393,15 @@ pub fn PoliciesPage() -> impl IntoView {
                                     <td><span class=class>{text}</span></td>
                                     <td class="nowrap">{fmt_time(p.updated_at)}<div class="muted">{p.updated_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
-                                        <ConfirmInline action=delete summary="Delete" label=format!("Delete policy {name}") dialog="Confirm deletion" confirm="Yes, delete"
+                                        <Confirm action=delete summary="Delete" label=format!("Delete policy {name}") dialog="Confirm deletion" confirm="Yes, delete"
                                             fields=vec![("tenant", t2), ("name", name.clone())]>
                                             "Delete policy " <strong>{name.clone()}</strong> "? Traffic it allowed is denied again at once."
-                                        </ConfirmInline>
+                                        </Confirm>
                                     })}</td>
                                 </tr>
                             }
                         }).collect_view();
                         let params = vec![("q".to_string(), q.get_untracked())];
-                        let has_cursor = !cursor.get_untracked().is_empty();
                         let hint = if !q.get_untracked().is_empty() {
                             "No policy matches this search."
                         } else {
@@ -433,6 +411,7 @@ pub fn PoliciesPage() -> impl IntoView {
                         view! {
                             <ConnectivityCheck tenant=t.clone() labels=d.labels peers=d.peers remote=d.remote/>
                             {move || error_banner(delete.value().get().and_then(Result::err))}
+                            <Success action=delete message=|_: &()| ("Policy deleted.".to_string(), None)/>
                             <section aria-labelledby="policies-title">
                                 <div class="section-header">
                                     <h2 class="card-title" id="policies-title">"Policies"</h2>
@@ -456,7 +435,7 @@ pub fn PoliciesPage() -> impl IntoView {
                                         }.into_any()
                                     }}
                                 </div>
-                                <Pager next_cursor=d.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                                <Pager next_cursor=d.next_cursor shown=shown limit=20 total=d.total params=params/>
                             </section>
                         }.into_any()
                     }
@@ -507,9 +486,13 @@ pub fn PolicyEditorPage() -> impl IntoView {
 
 #[component]
 fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
-    let save = ServerAction::<SaveNetworkPolicy>::new();
-    let delete = ServerAction::<DeleteNetworkPolicy>::new();
-    let (text, set_text) = signal(doc.yaml.clone());
+    let save = form_action::<SaveNetworkPolicy>();
+    let delete = form_action::<DeleteNetworkPolicy>();
+    // A document refused without JavaScript comes back as it was typed.
+    let typed = FormState::of(save)
+        .kept("yaml")
+        .unwrap_or_else(|| doc.yaml.clone());
+    let (text, set_text) = signal(typed.clone());
     let area = NodeRef::<leptos::html::Textarea>::new();
     // The same parser as the server's, here compiled to wasm: shape errors show while
     // typing; connection and service are checked by the server on save.
@@ -619,7 +602,7 @@ fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
                             set_text.set(event_target_value(&ev));
                             save.value().set(None);
                         }
-                    >{doc.yaml.clone()}</textarea>
+                    >{typed}</textarea>
                 </div>
             </div>
             <div id="policy-lint" class="lint" aria-live="polite">
@@ -646,10 +629,10 @@ fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
                     <h2 class="card-title" id="delete-title">"Delete this policy"</h2>
                     {move || error_banner(delete.value().get().and_then(Result::err))}
                     {move || matches!(delete.value().get(), Some(Ok(()))).then(|| view! { <div class="alert alert-success" role="status">"Deleted. " <a href=format!("/t/{}/network-policies", t_delete)>"Back to policies"</a></div> })}
-                    <ConfirmInline action=delete summary="Delete policy" label=format!("Delete policy {name}") dialog="Confirm deletion" confirm="Yes, delete"
+                    <Confirm action=delete summary="Delete policy" label=format!("Delete policy {name}") dialog="Confirm deletion" confirm="Yes, delete"
                         fields=vec![("tenant", tenant.clone()), ("name", name.clone())]>
                         "Delete " <strong>{name.clone()}</strong> "? Traffic it allowed is denied again at once."
-                    </ConfirmInline>
+                    </Confirm>
                 </section>
             }
         })}

@@ -39,6 +39,9 @@ pub struct Me {
 pub struct TenantLink {
     pub id: String,
     pub name: String,
+    /// `key=value` labels (the switcher shows them; recent tenants have none).
+    #[serde(default)]
+    pub labels: Vec<String>,
 }
 
 /// The active tenant and the caller's standing there, for the layout.
@@ -136,6 +139,24 @@ pub async fn tenant_context(tenant: String) -> Result<ActiveTenant, AppError> {
     .await
 }
 
+/// The frame of the global pages (`/admin/…`): who is there, for global admins only.
+#[server(prefix = "/fn", endpoint = "global_context")]
+pub async fn global_context() -> Result<ActiveTenant, AppError> {
+    crate::ssr::respond(async move {
+        let (_, p) = crate::ssr::global_admin().await?;
+        Ok(ActiveTenant {
+            id: String::new(),
+            name: String::new(),
+            is_system: true,
+            role: Role::Admin,
+            global_admin: true,
+            can_manage: true,
+            user_email: p.user().email.clone(),
+        })
+    })
+    .await
+}
+
 /// The tenant switcher: recent tenants, and a server-side search over the tenants the
 /// caller may see (paginated, so it stays fast however many tenants there are).
 #[server(prefix = "/fn", endpoint = "switcher")]
@@ -154,7 +175,7 @@ pub async fn switcher(q: String, cursor: Option<String>) -> Result<SwitcherData,
                 q,
                 cursor: empty_to_none(cursor),
                 limit: Some(10),
-                without_labels: true,
+                without_labels: false,
                 ..Default::default()
             },
         )
@@ -165,6 +186,7 @@ pub async fn switcher(q: String, cursor: Option<String>) -> Result<SwitcherData,
                 .map(|(id, name)| TenantLink {
                     id: id.to_string(),
                     name,
+                    labels: Vec::new(),
                 })
                 .collect(),
             results: page
@@ -172,6 +194,11 @@ pub async fn switcher(q: String, cursor: Option<String>) -> Result<SwitcherData,
                 .into_iter()
                 .map(|t| TenantLink {
                     id: t.id.to_string(),
+                    labels: t
+                        .labels
+                        .into_iter()
+                        .map(|l| format!("{}={}", l.key, l.value))
+                        .collect(),
                     name: t.name,
                 })
                 .collect(),

@@ -10,9 +10,22 @@ use leptos_router::hooks::use_location;
 /// The page frame inside a tenant: header with the tenant switcher and user menu, side
 /// navigation, and the page itself.
 #[component]
-pub fn AppShell(children: Children) -> impl IntoView {
+pub fn AppShell(
+    /// A global page (`/admin/…`) rather than a tenant's.
+    global: bool,
+    children: Children,
+) -> impl IntoView {
     let tenant = tenant_param();
-    let ctx = Resource::new(move || tenant.get(), api::tenant_context);
+    let ctx = Resource::new(
+        move || tenant.get(),
+        move |t| async move {
+            if global {
+                api::global_context().await
+            } else {
+                api::tenant_context(t).await
+            }
+        },
+    );
     let base = move || format!("/t/{}", tenant.get());
     let location = use_location();
     let here = move || location.pathname.get();
@@ -35,16 +48,39 @@ pub fn AppShell(children: Children) -> impl IntoView {
             <a class="nav-link" href=href aria-current=move || current(href.get())>{label}</a>
         }
     };
+    let global_link = move |href: &'static str, label: &'static str| {
+        view! {
+            <a class="nav-link" href=href aria-current=move || current(href.to_string())>{label}</a>
+        }
+    };
+    // Below the narrow-screen breakpoint the navigation hides behind a menu button: a
+    // checkbox and its label, so it opens without JavaScript too. A navigation closes it.
+    let menu = NodeRef::<leptos::html::Input>::new();
+    Effect::watch(
+        move || location.pathname.get(),
+        move |_, _, _| {
+            if let Some(m) = menu.get_untracked() {
+                m.set_checked(false);
+            }
+        },
+        false,
+    );
     view! {
+        <a class="skip-link" href="#main">"Skip to main content"</a>
         <div class="shell">
+            <input type="checkbox" id="nav-toggle" class="nav-toggle" node_ref=menu aria-controls="sidenav"/>
             <header class="topbar">
-                <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span>"Tenantry"</a>
+                <label for="nav-toggle" class="menu-button" title="Menu" data-testid="menu-button"><span class="menu-icon" aria-hidden="true"></span><span class="sr-only">"Menu"</span></label>
+                <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Tenantry"</span></a>
                 <TenantSwitcher ctx/>
                 <div class="topbar-spacer"></div>
                 <div class="user-menu">
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            ctx.await.ok().map(|c| view! { <span class="user-email" data-testid="user-email">{c.user_email}</span> })
+                            ctx.await.ok().map(|c| view! {
+                                {(!c.can_manage).then(|| view! { <span class="badge badge-muted" data-testid="read-only" title="You can look, not change">"read-only"</span> })}
+                                <span class="user-email" data-testid="user-email" title=c.user_email.clone()>{c.user_email.clone()}</span>
+                            })
                         })}
                     </Transition>
                     <form class="inline" method="post" action="/auth/logout">
@@ -53,35 +89,46 @@ pub fn AppShell(children: Children) -> impl IntoView {
                 </div>
             </header>
             <div class="layout">
-                <nav class="sidenav" aria-label="Main">
-                    <div class="nav-section">"Tenant"</div>
-                    {nav_link("", "Dashboard")}
-                    {nav_link("/members", "Members")}
-                    {nav_link("/audit", "Audit log")}
-                    <div class="nav-section">"NCS Networking"</div>
-                    {nav_link("/connections", "Cross-Tenant Connections")}
-                    {nav_link("/workspaces", "Workspaces")}
-                    {nav_link("/services", "Services")}
-                    {nav_link("/network-policies", "Network Policies")}
+                <nav class="sidenav" id="sidenav" aria-label="Main">
+                    {(!global).then(|| view! {
+                        <div class="nav-section">"Tenant"</div>
+                        {nav_link("", "Dashboard")}
+                        {nav_link("/members", "Members")}
+                        {nav_link("/audit", "Audit log")}
+                        <div class="nav-section">"NCS Networking"</div>
+                        {nav_link("/connections", "Cross-Tenant Connections")}
+                        {nav_link("/workspaces", "Workspaces")}
+                        {nav_link("/services", "Services")}
+                        {nav_link("/network-policies", "Network Policies")}
+                    })}
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             ctx.await.ok().filter(|c| c.global_admin).map(|_| view! {
                                 <div class="nav-section">"Global"</div>
-                                {nav_link("/tenants", "Tenants")}
-                                {nav_link("/connection-map", "Connection map")}
+                                {global_link("/admin/tenants", "Tenants")}
+                                {global_link("/admin/connection-map", "Connection map")}
                             })
                         })}
                     </Transition>
+                    {global.then(|| view! {
+                        <div class="nav-section">"Tenants"</div>
+                        <a class="nav-link" href="/">"Back to your tenant"</a>
+                    })}
                 </nav>
-                <main class="content" id="main">{children()}</main>
+                <main class="content" id="main" tabindex="-1">{children()}</main>
             </div>
         </div>
     }
 }
 
 /// The header's tenant switcher. It shows `admin (tenant)` for a global admin, as Avi
-/// does, searches server-side as you type, lists recent tenants, and keeps the current
-/// page when switching. Without JavaScript it is a `<details>` with a GET search form.
+/// does, searches server-side as you type, lists recent tenants with their labels, and
+/// keeps the current page when switching. Without JavaScript it is a `<details>` with a
+/// GET search form and links.
+///
+/// With JavaScript it follows the ARIA combobox pattern: opening it focuses the search
+/// box, the arrow keys move through the tenants, Enter switches, and Escape or a click
+/// outside closes it (focus goes back to the button after Escape).
 #[component]
 pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl IntoView {
     let tenant = tenant_param();
@@ -95,19 +142,87 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
         |(_, q, c)| api::switcher(q, if c.is_empty() { None } else { Some(c) }),
     );
     let location = use_location();
-    // Any navigation (a switch, or a link elsewhere) closes the panel and clears the search.
     let details = NodeRef::<leptos::html::Details>::new();
+    let search = NodeRef::<leptos::html::Input>::new();
+    let summary = NodeRef::<leptos::html::Summary>::new();
+    // The highlighted option (keyboard), and how many options are listed.
+    let active = RwSignal::new(None::<usize>);
+    let count = RwSignal::new(0usize);
+    let close = move |refocus: bool| {
+        if let Some(d) = details.get_untracked() {
+            let _ = d.remove_attribute("open");
+        }
+        if refocus {
+            if let Some(s) = summary.get_untracked() {
+                let _ = s.focus();
+            }
+        }
+    };
+    // Any navigation (a switch, or a link elsewhere) closes the panel and clears the search.
     Effect::watch(
         move || location.pathname.get(),
         move |_, _, _| {
             set_q.set(String::new());
             set_cursor.set(String::new());
-            if let Some(d) = details.get_untracked() {
-                let _ = d.remove_attribute("open");
-            }
+            active.set(None);
+            close(false);
         },
         false,
     );
+    // A click outside closes it.
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let handle = window_event_listener(leptos::ev::click, move |ev| {
+            let (Some(d), Some(target)) = (details.get_untracked(), ev.target()) else {
+                return;
+            };
+            let inside = target
+                .dyn_ref::<leptos::web_sys::Node>()
+                .is_some_and(|n| d.contains(Some(n)));
+            if !inside && d.open() {
+                close(false);
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    let on_toggle = move |_| {
+        if details.get_untracked().is_some_and(|d| d.open()) {
+            if let Some(s) = search.get_untracked() {
+                let _ = s.focus();
+            }
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let n = count.get_untracked();
+        match ev.key().as_str() {
+            "ArrowDown" if n > 0 => {
+                ev.prevent_default();
+                active.update(|a| *a = Some(a.map_or(0, |i| (i + 1).min(n - 1))));
+            }
+            "ArrowUp" if n > 0 => {
+                ev.prevent_default();
+                active.update(|a| *a = Some(a.map_or(0, |i| i.saturating_sub(1))));
+            }
+            "Enter" => {
+                ev.prevent_default();
+                let pick = active.get_untracked().or((n == 1).then_some(0));
+                if let Some(i) = pick {
+                    if let Some(el) = document().get_element_by_id(&option_id(i)) {
+                        use leptos::wasm_bindgen::JsCast;
+                        if let Some(el) = el.dyn_ref::<leptos::web_sys::HtmlElement>() {
+                            el.click();
+                        }
+                    }
+                }
+            }
+            "Escape" => {
+                ev.prevent_default();
+                close(true);
+            }
+            _ => {}
+        }
+    };
     // Read after the awaits below, so through readers that survive disposal.
     let tenant_now = memo_or_initial(tenant);
     let path_now = memo_or_initial(location.pathname);
@@ -123,6 +238,7 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
     let label = move || {
         Suspend::new(async move {
             match ctx.await {
+                Ok(c) if c.global_admin && c.name.is_empty() => "admin (all tenants)".to_string(),
                 Ok(c) if c.global_admin => format!("admin ({})", c.name),
                 Ok(c) => c.name,
                 Err(_) => "Choose a tenant".to_string(),
@@ -131,40 +247,54 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
     };
     let open = !tq.get_untracked().is_empty() || !tc.get_untracked().is_empty();
     let list_tenant = tenant_now.clone();
-    let list = move |items: Vec<api::TenantLink>| {
-        let current = list_tenant();
-        items
-            .into_iter()
-            .map(|t| {
-                let href = format!("/t/{}{}", t.name, rest());
-                let is_current = (t.name == current).then_some("true");
-                view! { <li><a href=href aria-current=is_current data-testid="switcher-item">{t.name}</a></li> }
-            })
-            .collect_view()
+    // One option: a link, numbered across both lists for the keyboard.
+    let option = move |index: usize, t: api::TenantLink| {
+        let href = format!("/t/{}{}", t.name, rest());
+        let is_current = (t.name == list_tenant()).then_some("true");
+        let labels = t.labels.join(" ");
+        view! {
+            <li role="none">
+                <a href=href id=option_id(index) role="option" aria-current=is_current
+                    class:active=move || active.get() == Some(index)
+                    aria-selected=move || (active.get() == Some(index)).to_string()>
+                    <span data-testid="switcher-item">{t.name}</span>
+                    {(!labels.is_empty()).then(|| view! { <span class="switcher-labels">{labels}</span> })}
+                </a>
+            </li>
+        }
     };
     view! {
-        <details class="switcher" data-testid="tenant-switcher" open=open node_ref=details>
-            <summary class="switcher-button" aria-label="Switch tenant" data-testid="switcher-button"><Transition fallback=|| "Tenant">{label}</Transition></summary>
+        <details class="switcher" data-testid="tenant-switcher" open=open node_ref=details on:toggle=on_toggle>
+            <summary class="switcher-button" aria-label="Switch tenant" data-testid="switcher-button" node_ref=summary><Transition fallback=|| "Tenant">{label}</Transition></summary>
             <div class="switcher-panel">
                 <form method="get" role="search" on:submit=|ev| ev.prevent_default()>
                     <input
                         class="switcher-search"
                         type="search"
                         name="tq"
+                        node_ref=search
                         placeholder="Search tenants…"
                         aria-label="Search tenants"
+                        role="combobox"
+                        aria-autocomplete="list"
+                        aria-expanded="true"
+                        aria-controls="switcher-options"
+                        aria-activedescendant=move || active.get().map(option_id)
                         autocomplete="off"
                         prop:value=move || q.get()
+                        on:keydown=on_key
                         on:input=move |ev| {
                             set_cursor.set(String::new());
+                            active.set(None);
                             set_q.set(event_target_value(&ev));
                         }
                     />
                 </form>
+                <div id="switcher-options" role="listbox" aria-label="Tenants">
                 <Transition fallback=|| view! { <div class="switcher-empty">"Searching…"</div> }>
                     {move || {
                         let tenant_now = tenant_now.clone();
-                        let list = list.clone();
+                        let option = option.clone();
                         Suspend::new(async move {
                         match data.await {
                             Ok(SwitcherData { recent, results, next_cursor }) => {
@@ -173,21 +303,33 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
                                 let here = tenant_now();
                                 let recent: Vec<_> = recent.into_iter().filter(|t| t.name != here).collect();
                                 let no_results = results.is_empty();
+                                let first_result = recent.len();
+                                count.set(recent.len() + results.len());
+                                let recent_view = (!recent.is_empty()).then(|| {
+                                    let option = option.clone();
+                                    view! {
+                                        <div class="switcher-section" role="presentation">"Recent"</div>
+                                        <ul class="switcher-list" role="group" aria-label="Recent tenants">
+                                            {recent.into_iter().enumerate().map(|(i, t)| option(i, t)).collect_view()}
+                                        </ul>
+                                    }
+                                });
                                 view! {
-                                    {(!recent.is_empty()).then(|| view! {
-                                        <div class="switcher-section">"Recent"</div>
-                                        <ul class="switcher-list" aria-label="Recent tenants">{list(recent)}</ul>
-                                    })}
-                                    <div class="switcher-section">{if q.try_get_untracked().unwrap_or_default().is_empty() { "All tenants" } else { "Matching tenants" }}</div>
+                                    {recent_view}
+                                    <div class="switcher-section" role="presentation">{if q.try_get_untracked().unwrap_or_default().is_empty() { "All tenants" } else { "Matching tenants" }}</div>
                                     {if no_results {
-                                        view! { <div class="switcher-empty">"No tenant matches."</div> }.into_any()
+                                        view! { <div class="switcher-empty" role="presentation">"No tenant matches."</div> }.into_any()
                                     } else {
-                                        view! { <ul class="switcher-list" aria-label="Tenants">{list(results)}</ul> }.into_any()
+                                        view! {
+                                            <ul class="switcher-list" role="group" aria-label="All tenants">
+                                                {results.into_iter().enumerate().map(|(i, t)| option(first_result + i, t)).collect_view()}
+                                            </ul>
+                                        }.into_any()
                                     }}
                                     {next_cursor.map(|c| {
                                         let href = format!("?tq={}&tc={}", encode(&q.get_untracked()), encode(&c));
                                         view! {
-                                            <a class="switcher-more" href=href on:click=move |ev| {
+                                            <a class="switcher-more" href=href role="presentation" on:click=move |ev| {
                                                 ev.prevent_default();
                                                 set_cursor.set(c.clone());
                                             }>"More tenants…"</a>
@@ -195,11 +337,17 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
                                     })}
                                 }.into_any()
                             }
-                            Err(e) => view! { <div class="switcher-empty">{e.to_string()}</div> }.into_any(),
+                            Err(e) => view! { <div class="switcher-empty" role="presentation">{e.to_string()}</div> }.into_any(),
                         }
                     })}}
                 </Transition>
+                </div>
             </div>
         </details>
     }
+}
+
+/// The element id of the switcher's option `i`.
+fn option_id(i: usize) -> String {
+    format!("switcher-opt-{i}")
 }

@@ -147,7 +147,37 @@ fn login_error_text(code: &str) -> &'static str {
 #[component]
 pub fn TenantLayout() -> impl IntoView {
     view! {
-        <AppShell>
+        <AppShell global=false>
+            <Outlet/>
+        </AppShell>
+    }
+}
+
+/// A global page's old address inside a tenant (`/t/<tenant>/tenants`): global admins
+/// are sent to its place under `/admin`; anyone else gets what any page of that tenant
+/// would answer them (not found, or access denied), so the old path reveals nothing.
+#[component]
+pub fn MovedToAdmin(to: &'static str) -> impl IntoView {
+    let tenant = tenant_param();
+    let ctx = Resource::new(move || tenant.get(), api::tenant_context);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match ctx.await {
+                    Ok(c) if c.global_admin => view! { <Redirect path=to/> }.into_any(),
+                    Ok(_) => view! { <ErrorView error=AppError::Forbidden("Only global admins see the pages for every tenant.".into())/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Everything under `/admin/`: the pages for every tenant, in the same frame.
+#[component]
+pub fn GlobalLayout() -> impl IntoView {
+    view! {
+        <AppShell global=true>
             <Outlet/>
         </AppShell>
     }

@@ -46,9 +46,23 @@ impl From<domain::Tenant> for TenantRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardData {
     pub tenant: TenantRow,
+    pub stats: Stats,
+    /// The latest changes: (when, who, action, object).
+    pub recent: Vec<(i64, String, String, String)>,
+}
+
+/// The dashboard's numbers (see `domain::members::stats`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
     pub members: i64,
     pub admins: i64,
-    pub audit_events: i64,
+    pub connections_active: i64,
+    pub connections_revoked: i64,
+    pub secrets_pending: i64,
+    pub services: i64,
+    pub workspaces: i64,
+    pub policies: i64,
+    pub traffic_30d: i64,
     pub last_activity_at: Option<i64>,
 }
 
@@ -56,6 +70,8 @@ pub struct DashboardData {
 pub struct TenantsPage {
     pub items: Vec<TenantRow>,
     pub next_cursor: Option<String>,
+    /// The whole list's size, counted up to a cap (see the pager).
+    pub total: Option<i64>,
     pub can_create: bool,
 }
 
@@ -64,13 +80,26 @@ pub async fn dashboard(tenant: String) -> Result<DashboardData, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
         let t = directory::tenant_for_scope(&ctx.db, &scope).await?;
-        let stats = members::stats(&ctx.db, &scope).await?;
+        let s = members::stats(&ctx.db, &scope).await?;
+        let recent = domain::audit::recent(&ctx.db, &scope, 5).await?;
         Ok(DashboardData {
             tenant: t.into(),
-            members: stats.members,
-            admins: stats.admins,
-            audit_events: stats.audit_events,
-            last_activity_at: stats.last_activity_at,
+            stats: Stats {
+                members: s.members,
+                admins: s.admins,
+                connections_active: s.connections_active,
+                connections_revoked: s.connections_revoked,
+                secrets_pending: s.secrets_pending,
+                services: s.services,
+                workspaces: s.workspaces,
+                policies: s.policies,
+                traffic_30d: s.traffic_30d,
+                last_activity_at: s.last_activity_at,
+            },
+            recent: recent
+                .into_iter()
+                .map(|e| (e.at, e.actor, e.action, e.target))
+                .collect(),
         })
     })
     .await
@@ -79,18 +108,12 @@ pub async fn dashboard(tenant: String) -> Result<DashboardData, AppError> {
 /// The tenants page (global admins): every tenant, searchable, filterable by label.
 #[server(prefix = "/fn", endpoint = "list_tenants")]
 pub async fn list_tenants(
-    tenant: String,
     q: String,
     label: String,
     cursor: Option<String>,
 ) -> Result<TenantsPage, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, p, _scope) = scope(&tenant).await?;
-        if !p.is_global_admin() {
-            return Err(AppError::Forbidden(
-                "Only global admins manage tenants.".into(),
-            ));
-        }
+        let (ctx, p) = crate::ssr::global_admin().await?;
         let label = match label.trim() {
             "" => None,
             raw => {
@@ -107,12 +130,14 @@ pub async fn list_tenants(
                 cursor: empty_to_none(cursor),
                 limit: Some(20),
                 without_labels: false,
+                count_total: true,
             },
         )
         .await?;
         Ok(TenantsPage {
             items: page.items.into_iter().map(TenantRow::from).collect(),
             next_cursor: page.next_cursor,
+            total: page.total,
             can_create: p.is_global_admin(),
         })
     })
@@ -121,15 +146,14 @@ pub async fn list_tenants(
 
 #[server(prefix = "/fn", endpoint = "create_tenant")]
 pub async fn create_tenant(
-    tenant: String,
     name: String,
     description: String,
     labels: String,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, p, _scope) = scope(&tenant).await?;
+        let (ctx, p) = crate::ssr::global_admin().await?;
         let labels = domain::validate::labels(&labels)?;
-        directory::create_tenant(
+        let created = directory::create_tenant(
             &ctx.db,
             &p,
             domain::NewTenant {
@@ -140,7 +164,7 @@ pub async fn create_tenant(
             },
         )
         .await?;
-        Ok(())
+        Ok(created.name)
     })
     .await
 }

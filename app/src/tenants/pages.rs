@@ -2,7 +2,7 @@
 
 use super::api::{self, CreateTenant};
 use crate::components::*;
-use crate::fmt_time;
+use crate::{fmt_time, human_bytes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -17,36 +17,56 @@ pub fn DashboardPage() -> impl IntoView {
                 match data.await {
                     Ok(d) => {
                         let t = d.tenant;
+                        let st = d.stats;
                         let base = format!("/t/{}", t.name);
-                        let last = d.last_activity_at.map(fmt_time).unwrap_or_else(|| "—".into());
+                        let last = st.last_activity_at.map(fmt_time).unwrap_or_else(|| "—".into());
+                        let stat = |label: &'static str, value: String, href: String, testid: &'static str| view! {
+                            <a class="stat stat-link" href=href>
+                                <div class="stat-label">{label}</div>
+                                <div class="stat-value" data-testid=testid>{value}</div>
+                            </a>
+                        };
+                        let connections = format!("{} active", st.connections_active);
+                        let recent_empty = d.recent.is_empty();
+                        let recent = d.recent.into_iter().map(|(at, who, action, target)| view! {
+                            <li><span class="muted nowrap">{fmt_time(at)}</span>" "<code>{action}</code>" "<span class="name">{target}</span>" "<span class="muted">"by " {who}</span></li>
+                        }).collect_view();
                         view! {
                             <div class="page-header">
                                 <h1 class="page-title">{t.name.clone()}</h1>
                             </div>
                             <p class="page-subtitle">{if t.description.is_empty() { "No description.".to_string() } else { t.description.clone() }}</p>
                             <div class="stat-grid">
-                                <div class="stat"><div class="stat-label">"Members"</div><div class="stat-value" data-testid="stat-members">{d.members}</div></div>
-                                <div class="stat"><div class="stat-label">"Admins"</div><div class="stat-value">{d.admins}</div></div>
-                                <div class="stat"><div class="stat-label">"Audit events"</div><div class="stat-value">{d.audit_events}</div></div>
-                                <div class="stat"><div class="stat-label">"Last activity"</div><div class="stat-value stat-value-sm">{last}</div></div>
+                                {stat("Connections", connections, format!("{base}/connections"), "stat-connections")}
+                                {stat("Revoked connections", st.connections_revoked.to_string(), format!("{base}/connections"), "stat-revoked")}
+                                {stat("Pending secrets", st.secrets_pending.to_string(), format!("{base}/connections"), "stat-secrets")}
+                                {stat("Traffic, 30 days", human_bytes(st.traffic_30d), format!("{base}/connections"), "stat-traffic")}
+                                {stat("Services", st.services.to_string(), format!("{base}/services"), "stat-services")}
+                                {stat("Workspaces", st.workspaces.to_string(), format!("{base}/workspaces"), "stat-workspaces")}
+                                {stat("Network policies", st.policies.to_string(), format!("{base}/network-policies"), "stat-policies")}
+                                {stat("Members", format!("{} ({} admins)", st.members, st.admins), format!("{base}/members"), "stat-members")}
                             </div>
-                            <section class="card">
-                                <h2 class="card-title">"Tenant"</h2>
-                                <dl class="kv">
-                                    <dt>"ID"</dt><dd class="mono" data-testid="tenant-id">{t.id.clone()}</dd>
-                                    <dt>"Name"</dt><dd>{t.name.clone()}</dd>
-                                    <dt>"State"</dt><dd><StateBadge desired=t.desired_state.clone() current=t.current_state.clone()/></dd>
-                                    <dt>"Labels"</dt><dd><Labels labels=t.labels.clone()/></dd>
-                                    <dt>"Created"</dt><dd>{if t.is_system { "with the console".to_string() } else { fmt_time(t.created_at) }}</dd>
-                                </dl>
-                            </section>
-                            <section class="card">
-                                <h2 class="card-title">"Shortcuts"</h2>
-                                <div class="row">
-                                    <a class="btn" href=format!("{base}/members")>"Manage members"</a>
-                                    <a class="btn" href=format!("{base}/audit")>"View audit log"</a>
-                                </div>
-                            </section>
+                            <div class="card-grid">
+                                <section class="card" aria-labelledby="recent-title">
+                                    <h2 class="card-title" id="recent-title">"Recent changes"</h2>
+                                    {if recent_empty {
+                                        view! { <EmptyState title="No changes yet".to_string() hint="Changes made in this tenant appear here.".to_string()/> }.into_any()
+                                    } else {
+                                        view! { <ul class="recent-list" data-testid="recent-changes">{recent}</ul> }.into_any()
+                                    }}
+                                    <p><a href=format!("{base}/audit")>"The whole audit log"</a>" · last change " {last}</p>
+                                </section>
+                                <section class="card">
+                                    <h2 class="card-title">"Tenant"</h2>
+                                    <dl class="kv">
+                                        <dt>"ID"</dt><dd><span class="mono" data-testid="tenant-id">{t.id.clone()}</span> " " <CopyButton text=t.id.clone() label="Copy tenant id" small=true/></dd>
+                                        <dt>"Name"</dt><dd>{t.name.clone()}</dd>
+                                        <dt>"State"</dt><dd><StateBadge desired=t.desired_state.clone() current=t.current_state.clone()/></dd>
+                                        <dt>"Labels"</dt><dd><Labels labels=t.labels.clone()/></dd>
+                                        <dt>"Created"</dt><dd>{if t.is_system { "with the console".to_string() } else { fmt_time(t.created_at) }}</dd>
+                                    </dl>
+                                </section>
+                            </div>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),
@@ -84,30 +104,17 @@ fn Labels(labels: Vec<String>) -> impl IntoView {
 
 #[component]
 pub fn TenantsPage() -> impl IntoView {
-    let tenant = tenant_param();
     let q = query_param("q");
     let label = query_param("label");
     let cursor = query_param("cursor");
-    let create = ServerAction::<CreateTenant>::new();
+    let create = form_action::<CreateTenant>();
     let data = Resource::new(
-        move || {
-            (
-                tenant.get(),
-                q.get(),
-                label.get(),
-                cursor.get(),
-                create.version().get(),
-            )
-        },
-        |(t, q, l, c, _)| api::list_tenants(t, q, l, non_empty(c)),
+        move || (q.get(), label.get(), cursor.get(), create.version().get()),
+        |(q, l, c, _)| api::list_tenants(q, l, non_empty(c)),
     );
-    let err = move || create.value().get().and_then(Result::err);
     let create_form_ref = NodeRef::<leptos::html::Form>::new();
     reset_on_success(create, create_form_ref);
-    let field_err =
-        move |f: &'static str| Signal::derive(move || err().and_then(|e| e.for_field(f)));
-    let invalid =
-        move |f: &'static str| move || err().and_then(|e| e.for_field(f)).is_some().to_string();
+    let form = FormState::of(create);
     view! {
         <Title text="Tenants"/>
         <div class="page-header">
@@ -118,49 +125,33 @@ pub fn TenantsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(page) => {
-                        let t = tenant.get_untracked();
                         let shown = page.items.len();
                         let rows = page.items.into_iter().map(|row| {
                             let href = format!("/t/{}", row.name);
                             view! {
                                 <tr data-testid="tenant-row">
-                                    <td><a href=href>{row.name.clone()}</a>{row.is_system.then(|| view! { " " <span class="badge badge-info">"system"</span> })}</td>
-                                    <td class="muted">{row.description.clone()}</td>
+                                    <td class="name"><a href=href>{row.name.clone()}</a>{row.is_system.then(|| view! { " " <span class="badge badge-info">"system"</span> })}</td>
+                                    <td class="muted"><div class="clamp-2" title=row.description.clone()>{row.description.clone()}</div></td>
                                     <td><Labels labels=row.labels.clone()/></td>
                                     <td><StateBadge desired=row.desired_state.clone() current=row.current_state.clone()/></td>
-                                    <td class="mono">{row.id.clone()}</td>
+                                    <td><ShortId id=row.id.clone() what=format!("id of {}", row.name)/></td>
                                     <td class="nowrap">{if row.is_system { "—".to_string() } else { fmt_time(row.created_at) }}</td>
                                 </tr>
                             }
                         }).collect_view();
                         let filtering = !q.get_untracked().is_empty() || !label.get_untracked().is_empty();
                         let params = vec![("q".to_string(), q.get_untracked()), ("label".to_string(), label.get_untracked())];
-                        let has_cursor = !cursor.get_untracked().is_empty();
                         view! {
                             <section class="card" aria-labelledby="create-tenant-title">
                                 <h2 class="card-title" id="create-tenant-title">"Create a tenant"</h2>
                                 <ActionForm action=create node_ref=create_form_ref attr:class="form" attr:aria-label="Create tenant">
-                                    <input type="hidden" name="tenant" value=t/>
-                                    {move || err().and_then(|e| e.form_message(&["name", "description", "labels"])).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
-                                    {move || matches!(create.value().get(), Some(Ok(()))).then(|| view! { <div class="alert alert-success" role="status">"Tenant created."</div> })}
-                                    <div class="field">
-                                        <label for="tenant-name">"Name"</label>
-                                        <input id="tenant-name" type="text" name="name" required placeholder="e.g. dev-analytics"
-                                            aria-invalid=invalid("name") aria-describedby="tenant-name-hint"/>
-                                        <p class="field-hint" id="tenant-name-hint">"2–63 lowercase letters, digits, - or _, starting with a letter. It cannot be changed later."</p>
-                                        <FieldError id="tenant-name-error" message=field_err("name")/>
-                                    </div>
-                                    <div class="field">
-                                        <label for="tenant-description">"Description"</label>
-                                        <input id="tenant-description" type="text" name="description" placeholder="Optional" aria-invalid=invalid("description")/>
-                                        <FieldError id="tenant-description-error" message=field_err("description")/>
-                                    </div>
-                                    <div class="field">
-                                        <label for="tenant-labels">"Labels"</label>
-                                        <input id="tenant-labels" type="text" name="labels" placeholder="env=prod, team=analytics" aria-invalid=invalid("labels")/>
-                                        <p class="field-hint">"Optional key=value pairs, separated by commas."</p>
-                                        <FieldError id="tenant-labels-error" message=field_err("labels")/>
-                                    </div>
+                                    {form.banner(&["name", "description", "labels"])}
+                                    <Success action=create message=|name: &String| (format!("Tenant {name} created."), Some(format!("/t/{name}")))/>
+                                    <Field form name="name" id="tenant-name" label="Name" required=true placeholder="e.g. dev-analytics"
+                                        hint="2–63 lowercase letters, digits, - or _, starting with a letter. It cannot be changed later."/>
+                                    <Field form name="description" id="tenant-description" label="Description" placeholder="Optional"/>
+                                    <Field form name="labels" id="tenant-labels" label="Labels" placeholder="env=prod, team=analytics"
+                                        hint="Optional key=value pairs, separated by commas."/>
                                     <div class="form-actions">
                                         <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>"Create tenant"</button>
                                     </div>
@@ -186,7 +177,7 @@ pub fn TenantsPage() -> impl IntoView {
                                     }.into_any()
                                 }}
                             </div>
-                            <Pager next_cursor=page.next_cursor has_cursor=has_cursor shown=shown params=params/>
+                            <Pager next_cursor=page.next_cursor shown=shown limit=20 total=page.total params=params/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),

@@ -76,8 +76,7 @@ pub async fn require_login_for_pages(
     next: Next,
 ) -> Response {
     let path = req.uri().path();
-    let is_page = req.method() == Method::GET
-        && (path == "/" || path == "/no-tenants" || path.starts_with("/t/"));
+    let is_page = req.method() == Method::GET && is_page(path);
     let uses_session = is_page || path.starts_with("/fn/");
     if uses_session {
         let logged_in = matches!(session.get::<String>(keys::USER_ID).await, Ok(Some(_)));
@@ -106,6 +105,15 @@ pub async fn require_login_for_pages(
         }
     }
     next.run(req).await
+}
+
+/// The pages that need a login (everything but the login page and static files).
+pub fn is_page(path: &str) -> bool {
+    path == "/"
+        || path == "/no-tenants"
+        || path.starts_with("/t/")
+        || path == "/admin"
+        || path.starts_with("/admin/")
 }
 
 /// Where to go after login: `next` only when it is a path on the console itself.

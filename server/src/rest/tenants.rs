@@ -131,6 +131,7 @@ pub(super) async fn list_tenants(
             cursor: q.cursor,
             limit: q.limit,
             without_labels: false,
+            count_total: false,
         },
     )
     .await?;
