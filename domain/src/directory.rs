@@ -828,6 +828,86 @@ pub async fn list_tenants(
     Ok(page)
 }
 
+/// Changes a tenant's description and labels (global admins). Its name and id never
+/// change. Audited in the tenant and in the system tenant, before and after.
+pub async fn update_tenant(
+    db: &Db,
+    principal: &Principal,
+    id: TenantId,
+    description: &str,
+    labels: Vec<Label>,
+) -> DomainResult<Tenant> {
+    if !principal.is_global_admin() {
+        return Err(DomainError::Forbidden(
+            "only a global admin can change tenants".into(),
+        ));
+    }
+    let description = validate::description(description)?;
+    let labels = validate::check_labels(labels)?;
+    let mut tx = db.begin().await?;
+    let row = sqlx::query(&format!(
+        "SELECT {TENANT_COLUMNS} FROM tenants t WHERE t.id = $1"
+    ))
+    .bind(id.as_text())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(DomainError::NotFound("tenant"))?;
+    let mut tenant = tenant_from_row(&row)?;
+    let old_rows =
+        sqlx::query("SELECT key, value FROM tenant_labels WHERE tenant_id = $1 ORDER BY key")
+            .bind(id.as_text())
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut old = Vec::with_capacity(old_rows.len());
+    for r in &old_rows {
+        old.push(Label {
+            key: r.try_get("key")?,
+            value: r.try_get("value")?,
+        });
+    }
+    sqlx::query("UPDATE tenants SET description = $1, updated_at = $2 WHERE id = $3")
+        .bind(description.clone())
+        .bind(now_ms())
+        .bind(id.as_text())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM tenant_labels WHERE tenant_id = $1")
+        .bind(id.as_text())
+        .execute(&mut *tx)
+        .await?;
+    for l in &labels {
+        sqlx::query("INSERT INTO tenant_labels (tenant_id, key, value) VALUES ($1, $2, $3)")
+            .bind(id.as_text())
+            .bind(l.key.clone())
+            .bind(l.value.clone())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let before = serde_json::json!({"description": tenant.description, "labels": old}).to_string();
+    let after = serde_json::json!({"description": description, "labels": labels}).to_string();
+    let actor = principal.user().label();
+    for in_tenant in [SYSTEM_TENANT_ID, id] {
+        audit::record_global(
+            &mut tx,
+            in_tenant,
+            Some(principal.user_id()),
+            &actor,
+            "tenant.update",
+            &tenant.name,
+            Some(before.clone()),
+            Some(after.clone()),
+        )
+        .await?;
+        if id == SYSTEM_TENANT_ID {
+            break;
+        }
+    }
+    tx.commit().await?;
+    tenant.description = description;
+    tenant.labels = labels;
+    Ok(tenant)
+}
+
 /// One tenant, if the caller may see it (otherwise not found).
 pub async fn get_tenant(db: &Db, principal: &Principal, id: TenantId) -> DomainResult<Tenant> {
     // Authorising answers "not found" for tenants the caller has no standing in.

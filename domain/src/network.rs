@@ -163,6 +163,67 @@ pub async fn create_workspace(
     })
 }
 
+/// Replaces a workspace's labels. Its name stays.
+pub async fn update_workspace(
+    db: &Db,
+    scope: &TenantScope,
+    id: &str,
+    mut labels: Vec<String>,
+) -> DomainResult<Workspace> {
+    scope.require(Action::Manage)?;
+    check_labels(&mut labels)?;
+    let tenant = scope.tenant_id().as_text();
+    let mut tx = db.begin().await?;
+    let row = sqlx::query(
+        "SELECT id, name, created_at, created_by FROM workspaces WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.clone())
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(DomainError::NotFound("workspace"))?;
+    let name: String = row.try_get("name")?;
+    let old: Vec<String> = sqlx::query_scalar(
+        "SELECT label FROM workspace_labels WHERE tenant_id = $1 AND workspace_id = $2 ORDER BY label",
+    )
+    .bind(tenant.clone())
+    .bind(id.to_string())
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM workspace_labels WHERE tenant_id = $1 AND workspace_id = $2")
+        .bind(tenant.clone())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    for l in &labels {
+        sqlx::query(
+            "INSERT INTO workspace_labels (tenant_id, workspace_id, label) VALUES ($1, $2, $3)",
+        )
+        .bind(tenant.clone())
+        .bind(id.to_string())
+        .bind(l.clone())
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        scope,
+        "workspace.update",
+        &name,
+        Some(format!("labels: {}", old.join(", "))),
+        Some(format!("labels: {}", labels.join(", "))),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Workspace {
+        id: id.to_string(),
+        name,
+        labels,
+        created_at: row.try_get("created_at")?,
+        created_by: row.try_get("created_by")?,
+    })
+}
+
 /// Workspaces by name; `q` matches a name or a label. The cursor is the last name.
 pub async fn list_workspaces(
     db: &Db,
@@ -282,15 +343,8 @@ fn service_from_row(row: &AnyRow) -> DomainResult<Service> {
     })
 }
 
-pub async fn create_service(
-    db: &Db,
-    scope: &TenantScope,
-    name: &str,
-    port: i64,
-    protocol: &str,
-) -> DomainResult<Service> {
-    scope.require(Action::Manage)?;
-    let name = check_name("service name", "name", name)?;
+/// A service's port (1 to 65535) and protocol (lowercased).
+fn check_endpoint(port: i64, protocol: &str) -> DomainResult<String> {
     if !(1..=65535).contains(&port) {
         return Err(DomainError::invalid(
             "port",
@@ -304,6 +358,19 @@ pub async fn create_service(
             "The protocol is one of TCP, UDP, HTTP, HTTPS or gRPC.",
         ));
     }
+    Ok(protocol)
+}
+
+pub async fn create_service(
+    db: &Db,
+    scope: &TenantScope,
+    name: &str,
+    port: i64,
+    protocol: &str,
+) -> DomainResult<Service> {
+    scope.require(Action::Manage)?;
+    let name = check_name("service name", "name", name)?;
+    let protocol = check_endpoint(port, protocol)?;
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     let mut tx = db.begin().await?;
@@ -370,6 +437,50 @@ pub async fn list_services(
     .fetch_one(db.pool())
     .await?;
     Ok(Page::from_overfetch(items, limit, |s| s.name.clone()).with_total(total))
+}
+
+/// Changes a service's port and protocol. Its name, and so its DNS name, stays.
+pub async fn update_service(
+    db: &Db,
+    scope: &TenantScope,
+    id: &str,
+    port: i64,
+    protocol: &str,
+) -> DomainResult<Service> {
+    scope.require(Action::Manage)?;
+    let protocol = check_endpoint(port, protocol)?;
+    let mut tx = db.begin().await?;
+    let row = sqlx::query(
+        "SELECT id, name, port, protocol, created_at, created_by FROM services WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(scope.tenant_id().as_text())
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(DomainError::NotFound("service"))?;
+    let before = service_from_row(&row)?;
+    sqlx::query("UPDATE services SET port = $1, protocol = $2 WHERE tenant_id = $3 AND id = $4")
+        .bind(port)
+        .bind(protocol.clone())
+        .bind(scope.tenant_id().as_text())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        scope,
+        "service.update",
+        &before.name,
+        Some(format!("{}/{}", before.protocol, before.port)),
+        Some(format!("{protocol}/{port}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Service {
+        port,
+        protocol,
+        ..before
+    })
 }
 
 pub async fn delete_service(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<()> {

@@ -245,6 +245,20 @@ fn server_fn_cases() -> Vec<Case> {
             expect: [Ok, NotFound, Forbidden, NotFound],
         },
         Case {
+            key: "/fn/update_workspace",
+            build: |fx, _, s| {
+                let id = match s {
+                    Side::Own => fx.acme_workspace(),
+                    Side::Other => fx.globex_workspace.clone(),
+                };
+                Req::sfn(
+                    "update_workspace",
+                    &[("tenant", tenant_for(s)), ("id", &id), ("labels", "moved")],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
             key: "/fn/list_services",
             build: |_, _, s| Req::sfn("list_services", &[("tenant", tenant_for(s)), ("q", "")]),
             expect: [Ok, NotFound, Ok, NotFound],
@@ -274,6 +288,36 @@ fn server_fn_cases() -> Vec<Case> {
                 Req::sfn("delete_service", &[("tenant", tenant_for(s)), ("id", &id)])
             },
             expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/update_service",
+            build: |fx, _, s| {
+                let id = match s {
+                    Side::Own => fx.acme_service(),
+                    Side::Other => fx.globex_service.clone(),
+                };
+                Req::sfn(
+                    "update_service",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("id", &id),
+                        ("port", "9999"),
+                        ("protocol", "tcp"),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/update_tenant",
+            build: |fx, _, s| {
+                let id = fx.tenant_id(tenant_for(s)).to_string();
+                Req::sfn(
+                    "update_tenant",
+                    &[("id", &id), ("description", "sneaky"), ("labels", "")],
+                )
+            },
+            expect: [Forbidden, Forbidden, Forbidden, Forbidden],
         },
         Case {
             key: "/fn/list_network_policies",
@@ -430,6 +474,19 @@ fn rest_cases() -> Vec<Case> {
                 )
             },
             expect: [S(200), S(404), S(200), S(404)],
+        },
+        Case {
+            key: "PATCH /tenants/{id}",
+            build: |fx, w, s| {
+                Req::api(
+                    "PATCH",
+                    &format!("/api/v1/tenants/{}", fx.tenant_id(tenant_for(s))),
+                    w,
+                    None,
+                    Some(r#"{"description":"sneaky"}"#.into()),
+                )
+            },
+            expect: [S(403), S(404), S(403), S(404)],
         },
         Case {
             key: "POST /users",
@@ -628,6 +685,23 @@ fn rest_cases() -> Vec<Case> {
             expect: [S(201), S(403), S(403), S(403)],
         },
         Case {
+            key: "PATCH /workspaces/{id}",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_workspace(),
+                    Side::Other => fx.globex_workspace.clone(),
+                };
+                Req::api(
+                    "PATCH",
+                    &format!("/api/v1/workspaces/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    Some(r#"{"labels":["moved"]}"#.into()),
+                )
+            },
+            expect: [S(200), S(404), S(403), S(403)],
+        },
+        Case {
             key: "DELETE /workspaces/{id}",
             build: |fx, w, s| {
                 let id = match s {
@@ -672,6 +746,23 @@ fn rest_cases() -> Vec<Case> {
                 )
             },
             expect: [S(201), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "PATCH /services/{id}",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_service(),
+                    Side::Other => fx.globex_service.clone(),
+                };
+                Req::api(
+                    "PATCH",
+                    &format!("/api/v1/services/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    Some(r#"{"port":9999,"protocol":"tcp"}"#.into()),
+                )
+            },
+            expect: [S(200), S(404), S(403), S(403)],
         },
         Case {
             key: "DELETE /services/{id}",

@@ -199,7 +199,8 @@ pub fn Field(
     /// The input's `name`: the server function's argument.
     name: &'static str,
     /// The element id (unique on the page).
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     label: &'static str,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(default = "text")] kind: &'static str,
@@ -244,7 +245,7 @@ pub fn Field(
     };
     view! {
         <div class=wrap>
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <input id=id type=kind name=name value=value placeholder=placeholder required=required min=min max=max
                 list=list class=class autocomplete="off"
                 aria-invalid=move || error.get().is_some().to_string()
@@ -281,5 +282,62 @@ where
                 </div>
             }
         })
+    }
+}
+
+/// An edit form inside a table row, behind an "Edit" disclosure (a `<details>`, so it
+/// opens without JavaScript). It opens by itself on the page a refused edit of this row
+/// came back to, and closes once an edit is saved.
+#[component]
+pub fn EditInline<S, P>(
+    action: ServerAction<S>,
+/// The disclosure's accessible name (`Edit workspace ide-a`).
+    #[prop(into)]
+    label: String,
+/// Open from the start (a refused edit of this row).
+    #[prop(optional)]
+    open: bool,
+/// Hidden form fields: the server function's fixed arguments.
+    fields: Vec<(&'static str, String)>,
+    children: Children,
+) -> impl IntoView
+where
+    S: serde::de::DeserializeOwned
+        + leptos::server_fn::ServerFn<
+            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, P>,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<S::Client as leptos::server_fn::client::Client<S::Error>>::Request as leptos::server_fn::request::ClientReq<
+        S::Error,
+    >>::FormData: From<leptos::web_sys::FormData>,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    S::Client: leptos::server_fn::client::Client<S::Error>,
+{
+    let details = NodeRef::<leptos::html::Details>::new();
+    Effect::watch(
+        move || action.value().with(|v| matches!(v, Some(Ok(_)))),
+        move |saved, _, _| {
+            if *saved {
+                if let Some(d) = details.get_untracked() {
+                    let _ = d.remove_attribute("open");
+                }
+            }
+        },
+        false,
+    );
+    view! {
+        <details class="row-edit" open=open node_ref=details>
+            <summary class="btn btn-sm" aria-label=label>"Edit"</summary>
+            <ActionForm action=action attr:class="row-edit-form">
+                {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+                {children()}
+                <div class="form-actions">
+                    <button class="btn btn-primary btn-sm" type="submit">"Save"</button>
+                </div>
+            </ActionForm>
+        </details>
     }
 }

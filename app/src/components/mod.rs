@@ -180,7 +180,9 @@ pub fn Pager(
     } else {
         format!("{}–{}{of}", offset + 1, offset + shown)
     };
-    view! {
+    // An empty list says so itself (its empty state); a pager would only add "None".
+    let nothing = shown == 0 && prev.is_none();
+    (!nothing).then(|| view! {
         <nav class="pagination" aria-label="Pagination">
             <span class="page-info" data-testid="page-range">{range}</span>
             {match prev {
@@ -192,7 +194,7 @@ pub fn Pager(
                 None => view! { <span class="btn btn-sm" aria-disabled="true">"Next"</span> }.into_any(),
             }}
         </nav>
-    }
+    })
 }
 
 /// An error message under a form field.

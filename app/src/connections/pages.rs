@@ -255,6 +255,14 @@ pub fn ConnectionsPage() -> impl IntoView {
 /// complete without JavaScript, and each bar has a tooltip with its numbers.
 #[component]
 fn TrafficChart(days: Vec<DayRow>) -> impl IntoView {
+    // No traffic at all: say so rather than draw thirty empty days.
+    if days.iter().all(|d| d.bytes == 0 && d.flows == 0) {
+        return view! {
+            <EmptyState title="No traffic yet".to_string()
+                hint="A data plane reports the bytes and flows of this connection; they appear here per day.".to_string()/>
+        }
+        .into_any();
+    }
     const W: f64 = 720.0;
     const H: f64 = 160.0;
     const TOP: f64 = 12.0;
@@ -302,6 +310,7 @@ fn TrafficChart(days: Vec<DayRow>) -> impl IntoView {
             <text class="chart-label" x=f(W) y=f(H - 4.0) text-anchor="end">{last}</text>
         </svg>
     }
+    .into_any()
 }
 
 #[component]
@@ -423,10 +432,13 @@ fn ConnectionGraph(rows: Vec<MapRow>) -> impl IntoView {
         .map(|r| {
             let (x1, y1) = at(index(&r.provider_id));
             let (x2, y2) = at(index(&r.consumer_id));
+            // The arrow ends at the consumer's circle, not at its centre.
+            let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
+            let (x2, y2) = (x2 - (x2 - x1) * 11.0 / len, y2 - (y2 - y1) * 11.0 / len);
             let class = if r.status == "Active" { "graph-edge" } else { "graph-edge graph-edge-revoked" };
             let width = 1.5 + 4.0 * (r.bytes as f64 / max);
             let tip = format!("{} → {}: {}, {}", r.provider_name, r.consumer_name, r.status, human_bytes(r.bytes));
-            view! { <line class=class x1=f(x1) y1=f(y1) x2=f(x2) y2=f(y2) stroke-width=f(width)><title>{tip}</title></line> }
+            view! { <line class=class x1=f(x1) y1=f(y1) x2=f(x2) y2=f(y2) stroke-width=f(width) marker-end="url(#graph-arrow)"><title>{tip}</title></line> }
         })
         .collect_view();
     let dots = nodes
@@ -450,6 +462,12 @@ fn ConnectionGraph(rows: Vec<MapRow>) -> impl IntoView {
     );
     view! {
         <svg class="graph" viewBox=format!("0 0 {SIZE} {SIZE}") role="img" aria-label=label data-testid="connection-graph">
+            // An arrowhead: each edge points from the provider to the consumer.
+            <defs>
+                <marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+                    <path class="graph-arrow" d="M 0 0 L 10 5 L 0 10 z"/>
+                </marker>
+            </defs>
             {edges}
             {dots}
         </svg>

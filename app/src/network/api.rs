@@ -178,6 +178,21 @@ pub async fn create_workspace(
     .await
 }
 
+#[server(prefix = "/fn", endpoint = "update_workspace")]
+pub async fn update_workspace(
+    tenant: String,
+    id: String,
+    labels: String,
+) -> Result<String, AppError> {
+    crate::ssr::respond(async move {
+        let (ctx, _, scope) = scope(&tenant).await?;
+        let labels = network::parse_labels(&labels)?;
+        let w = network::update_workspace(&ctx.db, &scope, &id, labels).await?;
+        Ok(w.name)
+    })
+    .await
+}
+
 #[server(prefix = "/fn", endpoint = "delete_workspace")]
 pub async fn delete_workspace(tenant: String, id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
@@ -240,12 +255,25 @@ pub async fn create_service(
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
-        let port = port.trim().parse::<i64>().map_err(|_| AppError::Invalid {
-            field: "port".into(),
-            message: "The port is a number from 1 to 65535.".into(),
-        })?;
+        let port = parse_port(&port)?;
         let created = network::create_service(&ctx.db, &scope, &name, port, &protocol).await?;
         Ok(created.name)
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "update_service")]
+pub async fn update_service(
+    tenant: String,
+    id: String,
+    port: String,
+    protocol: String,
+) -> Result<String, AppError> {
+    crate::ssr::respond(async move {
+        let (ctx, _, scope) = scope(&tenant).await?;
+        let port = parse_port(&port)?;
+        let s = network::update_service(&ctx.db, &scope, &id, port, &protocol).await?;
+        Ok(s.name)
     })
     .await
 }
@@ -433,4 +461,13 @@ pub async fn check_connectivity(
         })
     })
     .await
+}
+
+/// A port typed into a form.
+#[cfg(feature = "ssr")]
+fn parse_port(raw: &str) -> Result<i64, AppError> {
+    raw.trim().parse::<i64>().map_err(|_| AppError::Invalid {
+        field: "port".into(),
+        message: "The port is a number from 1 to 65535.".into(),
+    })
 }

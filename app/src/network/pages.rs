@@ -12,6 +12,15 @@ use leptos_router::hooks::use_params_map;
 
 // ---------------------------------------------------------------- workspaces
 
+/// The protocols a service may speak, as (value, label).
+const PROTOCOLS: [(&str, &str); 5] = [
+    ("tcp", "TCP"),
+    ("udp", "UDP"),
+    ("http", "HTTP"),
+    ("https", "HTTPS"),
+    ("grpc", "gRPC"),
+];
+
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     let tenant = tenant_param();
@@ -19,6 +28,8 @@ pub fn WorkspacesPage() -> impl IntoView {
     let cursor = query_param("cursor");
     let create = form_action::<CreateWorkspace>();
     let delete = form_action::<DeleteWorkspace>();
+    let edit = form_action::<UpdateWorkspace>();
+    let edit_state = FormState::of(edit);
     let data = Resource::new(
         move || {
             (
@@ -27,6 +38,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                 cursor.get(),
                 create.version().get(),
                 delete.version().get(),
+                edit.version().get(),
             )
         },
         |(t, q, c, ..)| list_workspaces(t, q, non_empty(c)),
@@ -69,6 +81,10 @@ pub fn WorkspacesPage() -> impl IntoView {
                         let rows = d.items.into_iter().map(|w| {
                             let t = t.clone();
                             let name = w.name.clone();
+                            let editing = edit_state.kept("id").as_deref() == Some(w.id.as_str());
+                            let current = edit_state.kept("labels").filter(|_| editing).unwrap_or_else(|| w.labels.join(", "));
+                            let field_id = format!("ws-labels-{}", w.id);
+                            let edit_fields = vec![("tenant", t.clone()), ("id", w.id.clone())];
                             view! {
                                 <tr data-testid="workspace-row">
                                     <td><strong>{w.name.clone()}</strong></td>
@@ -79,6 +95,10 @@ pub fn WorkspacesPage() -> impl IntoView {
                                     }}</td>
                                     <td class="nowrap">{fmt_time(w.created_at)}<div class="muted">{w.created_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
+                                        <EditInline action=edit label=format!("Edit workspace {name}") open=editing fields=edit_fields>
+                                            <Field form=edit_state name="labels" id=field_id label="Labels" value=current hint="Plain words, separated by commas or spaces."/>
+                                        </EditInline>
+                                        " "
                                         <Confirm action=delete summary="Delete" label=format!("Delete workspace {name}") dialog="Confirm deletion" confirm="Yes, delete"
                                             fields=vec![("tenant", t), ("id", w.id)]>
                                             "Delete workspace " <strong>{name.clone()}</strong> "? Policies that select its labels stay, but no longer match it."
@@ -99,6 +119,8 @@ pub fn WorkspacesPage() -> impl IntoView {
                             {create_form}
                             {move || error_banner(delete.value().get().and_then(Result::err))}
                             <Success action=delete message=|_: &()| ("Workspace deleted.".to_string(), None)/>
+                            <Success action=edit message=|name: &String| (format!("Workspace {name} saved."), None)/>
+                            {edit_state.banner(&["labels"])}
                             <div class="toolbar">
                                 <form class="search" method="get" role="search">
                                     <input type="search" name="q" value=q.get_untracked() aria-label="Search workspaces" placeholder="Search by name or label"/>
@@ -136,6 +158,8 @@ pub fn ServicesPage() -> impl IntoView {
     let cursor = query_param("cursor");
     let create = form_action::<CreateService>();
     let delete = form_action::<DeleteService>();
+    let edit = form_action::<UpdateService>();
+    let edit_state = FormState::of(edit);
     let data = Resource::new(
         move || {
             (
@@ -144,6 +168,7 @@ pub fn ServicesPage() -> impl IntoView {
                 cursor.get(),
                 create.version().get(),
                 delete.version().get(),
+                edit.version().get(),
             )
         },
         |(t, q, c, ..)| list_services(t, q, non_empty(c)),
@@ -180,7 +205,7 @@ pub fn ServicesPage() -> impl IntoView {
                                                 <select id="svc-protocol" name="protocol">
                                                     {
                                                         let chosen = state.kept("protocol").unwrap_or_else(|| "http".to_string());
-                                                        [("tcp", "TCP"), ("udp", "UDP"), ("http", "HTTP"), ("https", "HTTPS"), ("grpc", "gRPC")]
+                                                        PROTOCOLS
                                                             .into_iter()
                                                             .map(|(v, l)| view! { <option value=v selected=v == chosen>{l}</option> })
                                                             .collect_view()
@@ -202,6 +227,12 @@ pub fn ServicesPage() -> impl IntoView {
                             let t = t.clone();
                             let name = s.name.clone();
                             let dns = own_dns(&s.name);
+                            let editing = edit_state.kept("id").as_deref() == Some(s.id.as_str());
+                            let port = edit_state.kept("port").filter(|_| editing).unwrap_or_else(|| s.port.to_string());
+                            let protocol = edit_state.kept("protocol").filter(|_| editing).unwrap_or_else(|| s.protocol.clone());
+                            let port_id = format!("svc-port-{}", s.id);
+                            let proto_id = format!("svc-protocol-{}", s.id);
+                            let edit_fields = vec![("tenant", t.clone()), ("id", s.id.clone())];
                             view! {
                                 <tr data-testid="service-row">
                                     <td><strong>{s.name.clone()}</strong></td>
@@ -209,6 +240,16 @@ pub fn ServicesPage() -> impl IntoView {
                                     <td class="mono small">{dns}</td>
                                     <td class="nowrap">{fmt_time(s.created_at)}<div class="muted">{s.created_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
+                                        <EditInline action=edit label=format!("Edit service {name}") open=editing fields=edit_fields>
+                                            <Field form=edit_state name="port" id=port_id label="Port" kind="number" min="1" max="65535" required=true value=port/>
+                                            <div class="field">
+                                                <label for=proto_id.clone()>"Protocol"</label>
+                                                <select id=proto_id name="protocol">
+                                                    {PROTOCOLS.into_iter().map(|(v, l)| view! { <option value=v selected=v == protocol>{l}</option> }).collect_view()}
+                                                </select>
+                                            </div>
+                                        </EditInline>
+                                        " "
                                         <Confirm action=delete summary="Delete" label=format!("Delete service {name}") dialog="Confirm deletion" confirm="Yes, delete"
                                             fields=vec![("tenant", t), ("id", s.id)]>
                                             "Delete service " <strong>{name.clone()}</strong> "? Connected tenants can no longer reach it, whatever their policies say."
@@ -238,6 +279,8 @@ pub fn ServicesPage() -> impl IntoView {
                             {create_form}
                             {move || error_banner(delete.value().get().and_then(Result::err))}
                             <Success action=delete message=|_: &()| ("Service deleted.".to_string(), None)/>
+                            <Success action=edit message=|name: &String| (format!("Service {name} saved."), None)/>
+                            {edit_state.banner(&["port"])}
                             <section aria-labelledby="own-svc-title">
                                 <h2 class="card-title" id="own-svc-title">"This tenant's services"</h2>
                                 <div class="toolbar">

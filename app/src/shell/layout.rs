@@ -71,7 +71,7 @@ pub fn AppShell(
             <input type="checkbox" id="nav-toggle" class="nav-toggle" node_ref=menu aria-controls="sidenav"/>
             <header class="topbar">
                 <label for="nav-toggle" class="menu-button" title="Menu" data-testid="menu-button"><span class="menu-icon" aria-hidden="true"></span><span class="sr-only">"Menu"</span></label>
-                <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Tenantry"</span></a>
+                <a class="brand" href="/" aria-label="Tenantry home"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Tenantry"</span></a>
                 <TenantSwitcher ctx/>
                 <div class="topbar-spacer"></div>
                 <div class="user-menu">

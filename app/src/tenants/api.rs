@@ -168,3 +168,20 @@ pub async fn create_tenant(
     })
     .await
 }
+
+/// Changes a tenant's description and labels (global admins, the tenants page).
+#[server(prefix = "/fn", endpoint = "update_tenant")]
+pub async fn update_tenant(
+    id: String,
+    description: String,
+    labels: String,
+) -> Result<String, AppError> {
+    crate::ssr::respond(async move {
+        let (ctx, p) = crate::ssr::global_admin().await?;
+        let id = domain::TenantId::parse(&id).ok_or(AppError::NotFound)?;
+        let labels = domain::validate::labels(&labels)?;
+        let t = directory::update_tenant(&ctx.db, &p, id, &description, labels).await?;
+        Ok(t.name)
+    })
+    .await
+}

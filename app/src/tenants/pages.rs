@@ -1,6 +1,6 @@
 //! The tenant dashboard and the tenants page (list, search, create).
 
-use super::api::{self, CreateTenant};
+use super::api::{self, CreateTenant, UpdateTenant};
 use crate::components::*;
 use crate::{fmt_time, human_bytes};
 use leptos::prelude::*;
@@ -26,7 +26,6 @@ pub fn DashboardPage() -> impl IntoView {
                                 <div class="stat-value" data-testid=testid>{value}</div>
                             </a>
                         };
-                        let connections = format!("{} active", st.connections_active);
                         let recent_empty = d.recent.is_empty();
                         let recent = d.recent.into_iter().map(|(at, who, action, target)| view! {
                             <li><span class="muted nowrap">{fmt_time(at)}</span>" "<code>{action}</code>" "<span class="name">{target}</span>" "<span class="muted">"by " {who}</span></li>
@@ -37,14 +36,15 @@ pub fn DashboardPage() -> impl IntoView {
                             </div>
                             <p class="page-subtitle">{if t.description.is_empty() { "No description.".to_string() } else { t.description.clone() }}</p>
                             <div class="stat-grid">
-                                {stat("Connections", connections, format!("{base}/connections"), "stat-connections")}
+                                {stat("Active connections", st.connections_active.to_string(), format!("{base}/connections"), "stat-connections")}
                                 {stat("Revoked connections", st.connections_revoked.to_string(), format!("{base}/connections"), "stat-revoked")}
                                 {stat("Pending secrets", st.secrets_pending.to_string(), format!("{base}/connections"), "stat-secrets")}
                                 {stat("Traffic, 30 days", human_bytes(st.traffic_30d), format!("{base}/connections"), "stat-traffic")}
                                 {stat("Services", st.services.to_string(), format!("{base}/services"), "stat-services")}
                                 {stat("Workspaces", st.workspaces.to_string(), format!("{base}/workspaces"), "stat-workspaces")}
                                 {stat("Network policies", st.policies.to_string(), format!("{base}/network-policies"), "stat-policies")}
-                                {stat("Members", format!("{} ({} admins)", st.members, st.admins), format!("{base}/members"), "stat-members")}
+                                {stat("Members", st.members.to_string(), format!("{base}/members"), "stat-members")}
+                                {stat("Admins", st.admins.to_string(), format!("{base}/members"), "stat-admins")}
                             </div>
                             <div class="card-grid">
                                 <section class="card" aria-labelledby="recent-title">
@@ -108,9 +108,19 @@ pub fn TenantsPage() -> impl IntoView {
     let label = query_param("label");
     let cursor = query_param("cursor");
     let create = form_action::<CreateTenant>();
+    let edit = form_action::<UpdateTenant>();
+    let edit_state = FormState::of(edit);
     let data = Resource::new(
-        move || (q.get(), label.get(), cursor.get(), create.version().get()),
-        |(q, l, c, _)| api::list_tenants(q, l, non_empty(c)),
+        move || {
+            (
+                q.get(),
+                label.get(),
+                cursor.get(),
+                create.version().get(),
+                edit.version().get(),
+            )
+        },
+        |(q, l, c, ..)| api::list_tenants(q, l, non_empty(c)),
     );
     let create_form_ref = NodeRef::<leptos::html::Form>::new();
     reset_on_success(create, create_form_ref);
@@ -128,6 +138,12 @@ pub fn TenantsPage() -> impl IntoView {
                         let shown = page.items.len();
                         let rows = page.items.into_iter().map(|row| {
                             let href = format!("/t/{}", row.name);
+                            let editing = edit_state.kept("id").as_deref() == Some(row.id.as_str());
+                            let kept = |name: &str, current: String| edit_state.kept(name).filter(|_| editing).unwrap_or(current);
+                            let description = kept("description", row.description.clone());
+                            let labels = kept("labels", row.labels.join(", "));
+                            let (d_id, l_id) = (format!("tenant-description-{}", row.id), format!("tenant-labels-{}", row.id));
+                            let edit_fields = vec![("id", row.id.clone())];
                             view! {
                                 <tr data-testid="tenant-row">
                                     <td class="name"><a href=href>{row.name.clone()}</a>{row.is_system.then(|| view! { " " <span class="badge badge-info">"system"</span> })}</td>
@@ -136,6 +152,12 @@ pub fn TenantsPage() -> impl IntoView {
                                     <td><StateBadge desired=row.desired_state.clone() current=row.current_state.clone()/></td>
                                     <td><ShortId id=row.id.clone() what=format!("id of {}", row.name)/></td>
                                     <td class="nowrap">{if row.is_system { "—".to_string() } else { fmt_time(row.created_at) }}</td>
+                                    <td class="actions">
+                                        <EditInline action=edit label=format!("Edit tenant {}", row.name) open=editing fields=edit_fields>
+                                            <Field form=edit_state name="description" id=d_id label="Description" value=description/>
+                                            <Field form=edit_state name="labels" id=l_id label="Labels" value=labels hint="key=value pairs, separated by commas."/>
+                                        </EditInline>
+                                    </td>
                                 </tr>
                             }
                         }).collect_view();
@@ -157,6 +179,8 @@ pub fn TenantsPage() -> impl IntoView {
                                     </div>
                                 </ActionForm>
                             </section>
+                            <Success action=edit message=|name: &String| (format!("Tenant {name} saved."), Some(format!("/t/{name}")))/>
+                            {edit_state.banner(&["description", "labels"])}
                             <div class="toolbar">
                                 <form class="search" method="get" role="search">
                                     <input type="search" name="q" value=q.get_untracked() aria-label="Search tenants by name" placeholder="Search by name"/>
@@ -171,7 +195,7 @@ pub fn TenantsPage() -> impl IntoView {
                                 } else {
                                     view! {
                                         <table class="data-table" aria-label="Tenants">
-                                            <thead><tr><th>"Name"</th><th>"Description"</th><th>"Labels"</th><th>"State"</th><th>"ID"</th><th>"Created"</th></tr></thead>
+                                            <thead><tr><th>"Name"</th><th>"Description"</th><th>"Labels"</th><th>"State"</th><th>"ID"</th><th>"Created"</th><th class="actions"><span class="sr-only">"Actions"</span></th></tr></thead>
                                             <tbody>{rows}</tbody>
                                         </table>
                                     }.into_any()

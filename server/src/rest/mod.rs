@@ -15,7 +15,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use axum::{Json, Router};
 use domain::scope::{authorize, TenantRef};
 use domain::{DomainError, Principal, TenantId, TenantScope};
@@ -268,6 +268,7 @@ fn build(seen: &mut Vec<(&'static str, &'static str)>) -> Router<AppState> {
     r = add(r, "GET", "/tenants", get(tenants::list_tenants));
     r = add(r, "POST", "/tenants", post(tenants::create_tenant));
     r = add(r, "GET", "/tenants/{id}", get(tenants::get_tenant));
+    r = add(r, "PATCH", "/tenants/{id}", patch(tenants::update_tenant));
     r = add(r, "POST", "/users", post(tenants::create_user));
     r = add(r, "GET", "/members", get(members::list_members));
     r = add(r, "POST", "/members", post(members::add_member));
@@ -320,12 +321,19 @@ fn build(seen: &mut Vec<(&'static str, &'static str)>) -> Router<AppState> {
     r = add(r, "POST", "/workspaces", post(network::create_workspace));
     r = add(
         r,
+        "PATCH",
+        "/workspaces/{id}",
+        patch(network::update_workspace),
+    );
+    r = add(
+        r,
         "DELETE",
         "/workspaces/{id}",
         delete(network::delete_workspace),
     );
     r = add(r, "GET", "/services", get(network::list_services));
     r = add(r, "POST", "/services", post(network::create_service));
+    r = add(r, "PATCH", "/services/{id}", patch(network::update_service));
     r = add(
         r,
         "DELETE",
@@ -380,14 +388,14 @@ pub struct ListQuery {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tenantry API", description = "Multi-tenant admin console. Tenant-scoped routes need the ActiveProjectID header."),
-    paths(tenants::me, tenants::list_tenants, tenants::create_tenant, tenants::get_tenant, tenants::create_user, members::list_members, members::add_member, members::remove_member,
+    paths(tenants::me, tenants::list_tenants, tenants::create_tenant, tenants::get_tenant, tenants::update_tenant, tenants::create_user, members::list_members, members::add_member, members::remove_member,
         connections::list_secrets, connections::create_secret, connections::revoke_secret, connections::list_connections, connections::redeem, connections::get_connection, connections::revoke_connection,
-        network::connection_traffic, network::ingest_traffic, network::list_workspaces, network::create_workspace, network::delete_workspace,
-        network::list_services, network::create_service, network::delete_service, network::remote_services, network::list_policies,
+        network::connection_traffic, network::ingest_traffic, network::list_workspaces, network::create_workspace, network::update_workspace, network::delete_workspace,
+        network::list_services, network::create_service, network::update_service, network::delete_service, network::remote_services, network::list_policies,
         network::create_policy, network::get_policy, network::put_policy, network::delete_policy, network::connectivity_check),
-    components(schemas(ErrorBody, ErrorDetail, tenants::MeJson, tenants::UserJson, tenants::MembershipJson, tenants::TenantJson, tenants::TenantList, tenants::NewTenantJson, tenants::NewUserJson, members::MemberJson, members::MemberList, members::NewMemberJson,
+    components(schemas(ErrorBody, ErrorDetail, tenants::MeJson, tenants::UserJson, tenants::MembershipJson, tenants::TenantJson, tenants::TenantList, tenants::NewTenantJson, tenants::TenantChangeJson, tenants::NewUserJson, members::MemberJson, members::MemberList, members::NewMemberJson,
         connections::SecretJson, connections::SecretList, connections::NewSecretJson, connections::IssuedSecretJson, connections::ConnectionJson, connections::ConnectionList, connections::RedeemJson, IssueJson,
-        network::WorkspaceJson, network::WorkspaceList, network::NewWorkspaceJson, network::ServiceJson, network::ServiceList, network::NewServiceJson,
+        network::WorkspaceJson, network::WorkspaceList, network::NewWorkspaceJson, network::WorkspaceChangeJson, network::ServiceJson, network::ServiceList, network::NewServiceJson, network::ServiceChangeJson,
         network::RemoteServiceJson, network::RemoteServiceList, network::PolicyJson, network::PolicyList, network::CheckJson, network::CheckResultJson,
         network::TrafficRecordJson, network::IngestJson, network::DayTrafficJson, network::TrafficJson)),
     servers((url = "/api/v1"))

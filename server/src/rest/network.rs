@@ -90,6 +90,19 @@ pub struct NewServiceJson {
     protocol: String,
 }
 
+/// A service's new port and protocol (its name stays).
+#[derive(Deserialize, ToSchema)]
+pub struct ServiceChangeJson {
+    port: i64,
+    protocol: String,
+}
+
+/// A workspace's new labels (its name stays).
+#[derive(Deserialize, ToSchema)]
+pub struct WorkspaceChangeJson {
+    labels: Vec<String>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RemoteServiceJson {
     tenant_id: String,
@@ -230,6 +243,19 @@ pub(super) async fn create_workspace(
     Ok((StatusCode::CREATED, Json(w.into())))
 }
 
+#[utoipa::path(patch, path = "/workspaces/{id}", request_body = WorkspaceChangeJson, params(("id" = String, Path), ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 200, body = WorkspaceJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn update_workspace(
+    State(st): State<AppState>,
+    s: Scoped,
+    Path(id): Path<String>,
+    json: Result<Json<WorkspaceChangeJson>, JsonRejection>,
+) -> ApiResult<Json<WorkspaceJson>> {
+    let change = body(json)?;
+    let w = network::update_workspace(&st.db, &s.scope, &id, change.labels).await?;
+    Ok(Json(w.into()))
+}
+
 #[utoipa::path(delete, path = "/workspaces/{id}", params(("id" = String, Path), ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(super) async fn delete_workspace(
@@ -265,6 +291,19 @@ pub(super) async fn create_service(
     let new = body(json)?;
     let svc = network::create_service(&st.db, &s.scope, &new.name, new.port, &new.protocol).await?;
     Ok((StatusCode::CREATED, Json(svc.into())))
+}
+
+#[utoipa::path(patch, path = "/services/{id}", request_body = ServiceChangeJson, params(("id" = String, Path), ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 200, body = ServiceJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn update_service(
+    State(st): State<AppState>,
+    s: Scoped,
+    Path(id): Path<String>,
+    json: Result<Json<ServiceChangeJson>, JsonRejection>,
+) -> ApiResult<Json<ServiceJson>> {
+    let change = body(json)?;
+    let svc = network::update_service(&st.db, &s.scope, &id, change.port, &change.protocol).await?;
+    Ok(Json(svc.into()))
 }
 
 #[utoipa::path(delete, path = "/services/{id}", params(("id" = String, Path), ("ActiveProjectID" = String, Header, description = "Tenant UUID")),

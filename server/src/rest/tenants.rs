@@ -186,6 +186,37 @@ pub(super) async fn get_tenant(
     Ok(Json(directory::get_tenant(&st.db, &p, id).await?.into()))
 }
 
+/// A change of a tenant: fields left out stay as they are.
+#[derive(Deserialize, ToSchema)]
+pub struct TenantChangeJson {
+    description: Option<String>,
+    /// The whole new set of labels.
+    labels: Option<BTreeMap<String, String>>,
+}
+
+#[utoipa::path(patch, path = "/tenants/{id}", request_body = TenantChangeJson, params(("id" = String, Path)),
+    responses((status = 200, body = TenantJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn update_tenant(
+    State(st): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    json: Result<Json<TenantChangeJson>, JsonRejection>,
+) -> ApiResult<Json<TenantJson>> {
+    let change = body(json)?;
+    let id = TenantId::parse(&id).ok_or(DomainError::NotFound("tenant"))?;
+    let current = directory::get_tenant(&st.db, &p, id).await?;
+    let labels = match change.labels {
+        Some(map) => map
+            .iter()
+            .map(|(k, v)| domain::validate::label(k, v))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => current.labels,
+    };
+    let description = change.description.unwrap_or(current.description);
+    let t = directory::update_tenant(&st.db, &p, id, &description, labels).await?;
+    Ok(Json(t.into()))
+}
+
 #[utoipa::path(post, path = "/users", request_body = NewUserJson,
     responses((status = 201, body = UserJson), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub(super) async fn create_user(
