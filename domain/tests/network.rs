@@ -564,3 +564,81 @@ both!(
         ));
     }
 );
+
+both!(
+    workspaces_and_services_are_edited_in_place_audited_and_refused_cleanly,
+    |db: domain::Db| async move {
+        let w = world(&db).await;
+        let ws = network::list_workspaces(&db, &w.consumer, "", None, None)
+            .await
+            .unwrap();
+        assert_eq!(ws.total, Some(1), "lists count themselves");
+        let id = ws.items[0].id.clone();
+        // A key=value label is refused, with a reason, and nothing changes.
+        let e = network::update_workspace(&db, &w.consumer, &id, vec!["team=ide".into()])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                DomainError::Invalid {
+                    field: "labels",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("plain words"), "{e}");
+        let edited = network::update_workspace(
+            &db,
+            &w.consumer,
+            &id,
+            vec!["project-b".into(), "project-a-ide".into()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(edited.labels, vec!["project-a-ide", "project-b"]);
+        assert_eq!(edited.name, "ide", "the name stays");
+        // A viewer may not, and another tenant's workspace is not found.
+        assert!(matches!(
+            network::update_workspace(&db, &w.viewer, &id, vec![]).await,
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(matches!(
+            network::update_workspace(&db, &w.provider, &id, vec![]).await,
+            Err(DomainError::NotFound(_))
+        ));
+        let svc = network::list_services(&db, &w.provider, "", None, None)
+            .await
+            .unwrap()
+            .items[0]
+            .clone();
+        assert!(matches!(
+            network::update_service(&db, &w.provider, &svc.id, 70_000, "tcp").await,
+            Err(DomainError::Invalid { field: "port", .. })
+        ));
+        let s = network::update_service(&db, &w.provider, &svc.id, 9443, "GRPC")
+            .await
+            .unwrap();
+        assert_eq!(
+            (s.port, s.protocol.as_str(), s.name.as_str()),
+            (9443, "grpc", "global-inventory-api")
+        );
+        let log = domain::audit::list(&db, &w.consumer, None, Some(100))
+            .await
+            .unwrap();
+        let e = log
+            .items
+            .iter()
+            .find(|e| e.action == "workspace.update")
+            .expect("audited");
+        assert_eq!(e.before.as_deref(), Some("labels: project-a-ide"));
+        assert_eq!(e.after.as_deref(), Some("labels: project-a-ide, project-b"));
+        let log = domain::audit::list(&db, &w.provider, None, Some(100))
+            .await
+            .unwrap();
+        assert!(log.items.iter().any(|e| e.action == "service.update"
+            && e.before.as_deref() == Some("http/8080")
+            && e.after.as_deref() == Some("grpc/9443")));
+    }
+);

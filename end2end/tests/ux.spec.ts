@@ -136,11 +136,11 @@ test.describe('without JavaScript', () => {
     await page.goto(`/t/${B}/workspaces`);
     const wsRow = page.getByTestId('workspace-row').filter({ hasText: 'ide-x' });
     await wsRow.getByText('Edit', { exact: true }).click();
-    await wsRow.getByLabel('Labels', { exact: true }).fill('env=dev');
+    await wsRow.getByLabel('Labels of ide-x', { exact: true }).fill('env=dev');
     await wsRow.getByRole('button', { name: 'Save' }).click();
     await expect(wsRow.getByRole('alert')).toContainText('plain words');
-    await expect(wsRow.getByLabel('Labels', { exact: true })).toHaveValue('env=dev');
-    await wsRow.getByLabel('Labels', { exact: true }).fill('project-x, team-ide');
+    await expect(wsRow.getByLabel('Labels of ide-x', { exact: true })).toHaveValue('env=dev');
+    await wsRow.getByLabel('Labels of ide-x', { exact: true }).fill('project-x, team-ide');
     await wsRow.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByTestId('form-success')).toHaveText('Workspace ide-x saved.');
     await expect(wsRow).toContainText('team-ide');
@@ -222,8 +222,8 @@ test('every mutation answers with a message, and a refused one replaces it', asy
   // Edit in the row: a refused port keeps the form open with its error, then a good one saves.
   const svcRow = page.getByTestId('service-row').filter({ hasText: 'tmp-svc' });
   await svcRow.getByText('Edit', { exact: true }).click();
-  await svcRow.getByLabel('Port', { exact: true }).fill('9001');
-  await svcRow.getByLabel('Protocol', { exact: true }).selectOption('grpc');
+  await svcRow.getByLabel('Port of tmp-svc', { exact: true }).fill('9001');
+  await svcRow.getByLabel('Protocol of tmp-svc', { exact: true }).selectOption('grpc');
   await svcRow.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Service tmp-svc saved.' })).toBeVisible();
   await expect(svcRow).toContainText('GRPC 9001');

@@ -201,7 +201,7 @@ pub fn Field(
     /// The element id (unique on the page).
     #[prop(into)]
     id: String,
-    label: &'static str,
+    #[prop(into)] label: String,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] placeholder: Option<&'static str>,

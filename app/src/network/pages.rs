@@ -84,6 +84,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                             let editing = edit_state.kept("id").as_deref() == Some(w.id.as_str());
                             let current = edit_state.kept("labels").filter(|_| editing).unwrap_or_else(|| w.labels.join(", "));
                             let field_id = format!("ws-labels-{}", w.id);
+                            let field_label = format!("Labels of {name}");
                             let edit_fields = vec![("tenant", t.clone()), ("id", w.id.clone())];
                             view! {
                                 <tr data-testid="workspace-row">
@@ -96,7 +97,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                                     <td class="nowrap">{fmt_time(w.created_at)}<div class="muted">{w.created_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
                                         <EditInline action=edit label=format!("Edit workspace {name}") open=editing fields=edit_fields>
-                                            <Field form=edit_state name="labels" id=field_id label="Labels" value=current hint="Plain words, separated by commas or spaces."/>
+                                            <Field form=edit_state name="labels" id=field_id label=field_label value=current hint="Plain words, separated by commas or spaces."/>
                                         </EditInline>
                                         " "
                                         <Confirm action=delete summary="Delete" label=format!("Delete workspace {name}") dialog="Confirm deletion" confirm="Yes, delete"
@@ -232,6 +233,7 @@ pub fn ServicesPage() -> impl IntoView {
                             let protocol = edit_state.kept("protocol").filter(|_| editing).unwrap_or_else(|| s.protocol.clone());
                             let port_id = format!("svc-port-{}", s.id);
                             let proto_id = format!("svc-protocol-{}", s.id);
+                            let (port_label, proto_label) = (format!("Port of {name}"), format!("Protocol of {name}"));
                             let edit_fields = vec![("tenant", t.clone()), ("id", s.id.clone())];
                             view! {
                                 <tr data-testid="service-row">
@@ -241,9 +243,9 @@ pub fn ServicesPage() -> impl IntoView {
                                     <td class="nowrap">{fmt_time(s.created_at)}<div class="muted">{s.created_by}</div></td>
                                     <td class="actions">{can_manage.then(|| view! {
                                         <EditInline action=edit label=format!("Edit service {name}") open=editing fields=edit_fields>
-                                            <Field form=edit_state name="port" id=port_id label="Port" kind="number" min="1" max="65535" required=true value=port/>
+                                            <Field form=edit_state name="port" id=port_id label=port_label kind="number" min="1" max="65535" required=true value=port/>
                                             <div class="field">
-                                                <label for=proto_id.clone()>"Protocol"</label>
+                                                <label for=proto_id.clone()>{proto_label}</label>
                                                 <select id=proto_id name="protocol">
                                                     {PROTOCOLS.into_iter().map(|(v, l)| view! { <option value=v selected=v == protocol>{l}</option> }).collect_view()}
                                                 </select>

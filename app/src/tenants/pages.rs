@@ -154,8 +154,8 @@ pub fn TenantsPage() -> impl IntoView {
                                     <td class="nowrap">{if row.is_system { "—".to_string() } else { fmt_time(row.created_at) }}</td>
                                     <td class="actions">
                                         <EditInline action=edit label=format!("Edit tenant {}", row.name) open=editing fields=edit_fields>
-                                            <Field form=edit_state name="description" id=d_id label="Description" value=description/>
-                                            <Field form=edit_state name="labels" id=l_id label="Labels" value=labels hint="key=value pairs, separated by commas."/>
+                                            <Field form=edit_state name="description" id=d_id label=format!("Description of {}", row.name) value=description/>
+                                            <Field form=edit_state name="labels" id=l_id label=format!("Labels of {}", row.name) value=labels hint="key=value pairs, separated by commas."/>
                                         </EditInline>
                                     </td>
                                 </tr>
