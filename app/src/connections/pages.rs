@@ -339,7 +339,7 @@ pub fn ConnectionPage() -> impl IntoView {
                         let services_empty = d.services.is_empty();
                         let service_rows = d.services.into_iter().map(|r| view! {
                             <tr data-testid="remote-service-row">
-                                <td><strong>{r.name}</strong></td>
+                                <td class="name"><strong>{r.name}</strong></td>
                                 <td class="nowrap">{r.protocol.to_uppercase()} " " <span class="mono">{r.port}</span></td>
                                 <td><span class="mono" data-testid="dns-name">{r.dns_name.clone()}</span> <CopyButton text=r.dns_name label="Copy DNS name" small=true/></td>
                             </tr>

@@ -88,7 +88,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                             let edit_fields = vec![("tenant", t.clone()), ("id", w.id.clone())];
                             view! {
                                 <tr data-testid="workspace-row">
-                                    <td><strong>{w.name.clone()}</strong></td>
+                                    <td class="name"><strong>{w.name.clone()}</strong></td>
                                     <td>{if w.labels.is_empty() {
                                         view! { <span class="muted">"no labels"</span> }.into_any()
                                     } else {
@@ -237,7 +237,7 @@ pub fn ServicesPage() -> impl IntoView {
                             let edit_fields = vec![("tenant", t.clone()), ("id", s.id.clone())];
                             view! {
                                 <tr data-testid="service-row">
-                                    <td><strong>{s.name.clone()}</strong></td>
+                                    <td class="name"><strong>{s.name.clone()}</strong></td>
                                     <td class="nowrap">{s.protocol.to_uppercase()} " " <span class="mono">{s.port}</span></td>
                                     <td class="mono small">{dns}</td>
                                     <td class="nowrap">{fmt_time(s.created_at)}<div class="muted">{s.created_by}</div></td>
@@ -263,8 +263,8 @@ pub fn ServicesPage() -> impl IntoView {
                         let remote_empty = d.remote.is_empty();
                         let remote_rows = d.remote.into_iter().map(|r| view! {
                             <tr data-testid="remote-service-row">
-                                <td><strong>{r.name}</strong></td>
-                                <td>{r.tenant_name}<div class="mono muted small">{r.tenant_id}</div></td>
+                                <td class="name"><strong>{r.name}</strong></td>
+                                <td class="name">{r.tenant_name}<div class="muted small"><ShortId id=r.tenant_id what="tenant id"/></div></td>
                                 <td class="nowrap">{r.protocol.to_uppercase()} " " <span class="mono">{r.port}</span></td>
                                 <td><span class="mono" data-testid="dns-name">{r.dns_name.clone()}</span> <CopyButton text=r.dns_name label="Copy DNS name" small=true/></td>
                             </tr>
@@ -433,7 +433,7 @@ pub fn PoliciesPage() -> impl IntoView {
                                 <tr data-testid="policy-row">
                                     <td><a href=edit><strong>{p.name.clone()}</strong></a></td>
                                     <td class="mono">{p.workspace_label}</td>
-                                    <td>{p.tenant_name.unwrap_or_else(|| "not connected".into())}<div class="mono muted small">{p.tenant_id}</div></td>
+                                    <td class="name">{p.tenant_name.unwrap_or_else(|| "not connected".into())}<div class="muted small"><ShortId id=p.tenant_id what="tenant id"/></div></td>
                                     <td class="mono">{p.service_name}</td>
                                     <td><span class=class>{text}</span></td>
                                     <td class="nowrap">{fmt_time(p.updated_at)}<div class="muted">{p.updated_by}</div></td>
