@@ -15,8 +15,11 @@ export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 # Leptos reads this at compile time; cargo-leptos sets it, so every cargo call here does
 # too and they all reuse the same build artifacts.
 export LEPTOS_OUTPUT_NAME=tenantry
-# A test run gains nothing from incremental caches, which cost gigabytes of disk.
+# A test run gains nothing from incremental caches, which cost gigabytes of disk, nor
+# from full debug info: with it every server test binary was 2.6 GB to write and link;
+# line tables keep backtraces readable.
 export CARGO_INCREMENTAL=0
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 t0=$(date +%s)
