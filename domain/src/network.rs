@@ -134,16 +134,7 @@ pub async fn create_workspace(
         .execute(&mut *tx)
         .await
         .map_err(|e| unique(e, "workspace_exists", format!("A workspace named {name} already exists.")))?;
-    for l in &labels {
-        sqlx::query(
-            "INSERT INTO workspace_labels (tenant_id, workspace_id, label) VALUES ($1, $2, $3)",
-        )
-        .bind(tenant.clone())
-        .bind(id.clone())
-        .bind(l.clone())
-        .execute(&mut *tx)
-        .await?;
-    }
+    insert_labels(&mut tx, &tenant, &id, &labels).await?;
     audit::record(
         &mut tx,
         scope,
@@ -161,6 +152,26 @@ pub async fn create_workspace(
         created_at: now,
         created_by: scope.actor_label().to_string(),
     })
+}
+
+/// Writes a workspace's labels (inside the caller's transaction).
+async fn insert_labels(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tenant: &str,
+    workspace: &str,
+    labels: &[String],
+) -> DomainResult<()> {
+    for l in labels {
+        sqlx::query(
+            "INSERT INTO workspace_labels (tenant_id, workspace_id, label) VALUES ($1, $2, $3)",
+        )
+        .bind(tenant.to_string())
+        .bind(workspace.to_string())
+        .bind(l.clone())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Replaces a workspace's labels. Its name stays.
@@ -195,16 +206,7 @@ pub async fn update_workspace(
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
-    for l in &labels {
-        sqlx::query(
-            "INSERT INTO workspace_labels (tenant_id, workspace_id, label) VALUES ($1, $2, $3)",
-        )
-        .bind(tenant.clone())
-        .bind(id.to_string())
-        .bind(l.clone())
-        .execute(&mut *tx)
-        .await?;
-    }
+    insert_labels(&mut tx, &tenant, id, &labels).await?;
     audit::record(
         &mut tx,
         scope,
