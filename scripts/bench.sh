@@ -116,7 +116,7 @@ cookie=$(curl -s -o /dev/null -D - -X POST --data-urlencode "email=admin@localho
 [ -n "$cookie" ] || { echo "bench: login failed"; exit 1; }
 token=$("${server_env[@]}" target/release/server admin token --email admin@localhost --ttl 1d)
 page=(WRK_COOKIE="$cookie" WRK_ACCEPT="text/html")
-read -r list_rps list_p50 _ < <(measure 16 "$BASE/t/admin/tenants" "${page[@]}")
+read -r list_rps list_p50 _ < <(measure 16 "$BASE/admin/tenants" "${page[@]}")
 read -r dash_rps dash_p50 _ < <(measure 16 "$BASE/t/admin" "${page[@]}")
 read -r api_rps api_p50 _ < <(measure 16 "$BASE/api/v1/tenants" WRK_AUTH="Bearer $token")
 stop_server
@@ -126,7 +126,7 @@ python3 bench/seed.py "$db" 100000 1000000
 start_server
 sfn=(WRK_COOKIE="$cookie" WRK_ACCEPT="application/json" WRK_METHOD=POST)
 read -r _ search_p50 search_p95 < <(measure 4 "$BASE/fn/switcher" "${sfn[@]}" WRK_BODY="q=99999")
-read -r _ slist_p50 slist_p95 < <(measure 4 "$BASE/t/admin/tenants" "${page[@]}")
+read -r _ slist_p50 slist_p95 < <(measure 4 "$BASE/admin/tenants" "${page[@]}")
 read -r _ audit_p50 audit_p95 < <(measure 4 "$BASE/t/admin/audit" "${page[@]}")
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
 stop_server
@@ -140,7 +140,7 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores of ${cpu:-an unknown CPU}, $(una
 
 | figure | measured | yardstick | ratio | target |
 | --- | --- | --- | --- | --- |
-| R1 tenant list page (\`/t/admin/tenants\`), 16 connections | ${list_rps} rps (p50 ${list_p50} ms) | hello world ${hello_rps} rps | $(pct "$list_rps" "$hello_rps") | ≥ 10% |
+| R1 tenant list page (\`/admin/tenants\`), 16 connections | ${list_rps} rps (p50 ${list_p50} ms) | hello world ${hello_rps} rps | $(pct "$list_rps" "$hello_rps") | ≥ 10% |
 | R1 dashboard (\`/t/admin\`), 16 connections | ${dash_rps} rps (p50 ${dash_p50} ms) | hello world ${hello_rps} rps | $(pct "$dash_rps" "$hello_rps") | ≥ 10% |
 | R1 \`GET /api/v1/tenants\`, console token, 16 connections | ${api_rps} rps (p50 ${api_p50} ms) | hello world ${hello_rps} rps | $(pct "$api_rps" "$hello_rps") | ≥ 20,000 rps |
 | R3 hydrate bundle, gzip -9 | $(kb "$app_gz") ($(kb "$app_raw") raw) | counter $(kb "$counter_gz") | $(ratio "$app_gz" "$counter_gz")× | ≤ 350 KB |
