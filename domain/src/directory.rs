@@ -828,6 +828,23 @@ pub async fn list_tenants(
     Ok(page)
 }
 
+/// Writes a tenant's labels (inside the caller's transaction).
+async fn insert_tenant_labels(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: TenantId,
+    labels: &[Label],
+) -> DomainResult<()> {
+    for l in labels {
+        sqlx::query("INSERT INTO tenant_labels (tenant_id, key, value) VALUES ($1, $2, $3)")
+            .bind(id.as_text())
+            .bind(l.key.clone())
+            .bind(l.value.clone())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Changes a tenant's description and labels (global admins). Its name and id never
 /// change. Audited in the tenant and in the system tenant, before and after.
 pub async fn update_tenant(
@@ -875,18 +892,18 @@ pub async fn update_tenant(
         .bind(id.as_text())
         .execute(&mut *tx)
         .await?;
-    for l in &labels {
-        sqlx::query("INSERT INTO tenant_labels (tenant_id, key, value) VALUES ($1, $2, $3)")
-            .bind(id.as_text())
-            .bind(l.key.clone())
-            .bind(l.value.clone())
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert_tenant_labels(&mut tx, id, &labels).await?;
     let before = serde_json::json!({"description": tenant.description, "labels": old}).to_string();
     let after = serde_json::json!({"description": description, "labels": labels}).to_string();
     let actor = principal.user().label();
-    for in_tenant in [SYSTEM_TENANT_ID, id] {
+    // Recorded where global admins look, and in the tenant itself (once for the
+    // system tenant).
+    let logs: &[TenantId] = if id == SYSTEM_TENANT_ID {
+        &[SYSTEM_TENANT_ID]
+    } else {
+        &[SYSTEM_TENANT_ID, id]
+    };
+    for &in_tenant in logs {
         audit::record_global(
             &mut tx,
             in_tenant,
@@ -898,9 +915,6 @@ pub async fn update_tenant(
             Some(after.clone()),
         )
         .await?;
-        if id == SYSTEM_TENANT_ID {
-            break;
-        }
     }
     tx.commit().await?;
     tenant.description = description;
@@ -960,14 +974,7 @@ pub async fn create_tenant(db: &Db, principal: &Principal, new: NewTenant) -> Do
             e.into()
         }
     })?;
-    for l in &labels {
-        sqlx::query("INSERT INTO tenant_labels (tenant_id, key, value) VALUES ($1, $2, $3)")
-            .bind(id.as_text())
-            .bind(l.key.clone())
-            .bind(l.value.clone())
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert_tenant_labels(&mut tx, id, &labels).await?;
     let after =
         serde_json::json!({"id": id, "name": name, "description": description, "labels": labels})
             .to_string();

@@ -441,6 +441,24 @@ pub async fn list_services(
     Ok(Page::from_overfetch(items, limit, |s| s.name.clone()).with_total(total))
 }
 
+/// One of the scope's services, read inside the caller's transaction (another
+/// tenant's is not found).
+async fn service_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    scope: &TenantScope,
+    id: &str,
+) -> DomainResult<Service> {
+    let row = sqlx::query(
+        "SELECT id, name, port, protocol, created_at, created_by FROM services WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(scope.tenant_id().as_text())
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(DomainError::NotFound("service"))?;
+    service_from_row(&row)
+}
+
 /// Changes a service's port and protocol. Its name, and so its DNS name, stays.
 pub async fn update_service(
     db: &Db,
@@ -452,15 +470,7 @@ pub async fn update_service(
     scope.require(Action::Manage)?;
     let protocol = check_endpoint(port, protocol)?;
     let mut tx = db.begin().await?;
-    let row = sqlx::query(
-        "SELECT id, name, port, protocol, created_at, created_by FROM services WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(scope.tenant_id().as_text())
-    .bind(id.to_string())
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(DomainError::NotFound("service"))?;
-    let before = service_from_row(&row)?;
+    let before = service_in(&mut tx, scope, id).await?;
     sqlx::query("UPDATE services SET port = $1, protocol = $2 WHERE tenant_id = $3 AND id = $4")
         .bind(port)
         .bind(protocol.clone())
@@ -488,15 +498,7 @@ pub async fn update_service(
 pub async fn delete_service(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<()> {
     scope.require(Action::Manage)?;
     let mut tx = db.begin().await?;
-    let row = sqlx::query(
-        "SELECT id, name, port, protocol, created_at, created_by FROM services WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(scope.tenant_id().as_text())
-    .bind(id.to_string())
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(DomainError::NotFound("service"))?;
-    let s = service_from_row(&row)?;
+    let s = service_in(&mut tx, scope, id).await?;
     sqlx::query("DELETE FROM services WHERE tenant_id = $1 AND id = $2")
         .bind(scope.tenant_id().as_text())
         .bind(id.to_string())

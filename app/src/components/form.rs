@@ -10,6 +10,7 @@
 //! as it would have with JavaScript. A page gets all of this by creating its actions with
 //! [`form_action`] and its fields with [`Field`].
 
+use super::FieldError;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -252,7 +253,7 @@ pub fn Field(
                 aria-describedby=described
                 on:input=move |_| edited.set(true)/>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
-            {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone() role="alert">{m}</p> })}
+            <FieldError id=error_id message=error/>
         </div>
     }
 }

@@ -201,10 +201,10 @@ pub fn Pager(
 #[component]
 pub fn FieldError(
     #[prop(into)] message: Signal<Option<String>>,
-    id: &'static str,
+    #[prop(into)] id: String,
 ) -> impl IntoView {
     view! {
-        {move || message.get().map(|m| view! { <p class="field-error" id=id role="alert">{m}</p> })}
+        {move || message.get().map(|m| view! { <p class="field-error" id=id.clone() role="alert">{m}</p> })}
     }
 }
 
