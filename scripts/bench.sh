@@ -11,6 +11,8 @@
 #          synchronous=FULL) ÷ raw write+fdatasync per second on the same disk
 #   Scale  with 100,000 tenants and 1,000,000 audit rows: p50/p95 of the switcher
 #          search, the tenant list and an audit page; peak RSS of the server
+#   IAM    ns per decision of policy::iam ÷ the cedar-policy crate on the same
+#          questions, at 100 and 10,000 statements (bench/iam, criterion)
 #
 # The server is pinned to core 0 and the load generator (Debian's wrk) to core 1.
 # Usage: scripts/bench.sh            (BENCH_SECONDS=10 per run; BENCH_NO_WRITE=1 keeps
@@ -131,6 +133,21 @@ read -r _ audit_p50 audit_p95 < <(measure 4 "$BASE/t/admin/audit" "${page[@]}")
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
 stop_server
 
+step "IAM: policy::iam against Cedar (criterion, both pre-parsed, same questions)"
+# Criterion times one thread on an otherwise idle machine (no server runs now).
+cargo bench -p iam-bench --bench evaluate -- --noplot >"$run/criterion.log" 2>&1 ||
+  { tail -n 30 "$run/criterion.log"; exit 1; }
+iam_rows=$(python3 - <<'PY'
+import json, os
+names = ["in-tenant, granted", "in-tenant, refused", "cross-tenant, granted", "cross-tenant, refused"]
+for n in (100, 10000):
+    for i, name in enumerate(names):
+        est = lambda who: json.load(open(f"target/criterion/iam-{n}/q{i}-{who}/new/estimates.json"))["mean"]["point_estimate"]
+        ours, cedar = est("ours"), est("cedar")
+        print(f"| IAM decision, {n:,} statements, {name} | {ours:,.0f} ns (policy::iam) | Cedar {cedar:,.0f} ns | {ours / cedar:.3f} | ≤ 1.0 |")
+PY
+)
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
 kb() { awk -v a="$1" 'BEGIN { printf "%.0f KB", a / 1024 }'; }
@@ -148,6 +165,7 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores of ${cpu:-an unknown CPU}, $(una
 | Scale: switcher search \`q=99999\`, 4 connections | p50 ${search_p50} ms, p95 ${search_p95} ms | | | p95 < 2 ms |
 | Scale: tenant list page, 4 connections | p50 ${slist_p50} ms, p95 ${slist_p95} ms | | | |
 | Scale: audit page (1,000,000 rows), 4 connections | p50 ${audit_p50} ms, p95 ${audit_p95} ms | | | |
+${iam_rows}
 | Peak RSS of the server (after the scale runs) | $(awk -v k="$rss_kb" 'BEGIN { printf "%.0f MB", k / 1024 }') | | | |
 EOF
 )

@@ -34,11 +34,11 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "clippy (ssr, then hydrate for wasm)"
-cargo clippy --workspace --exclude frontend --exclude counter --all-targets -- -D warnings
+cargo clippy --workspace --exclude frontend --exclude counter --exclude iam-bench --all-targets -- -D warnings
 cargo clippy -p frontend -p app -p counter --target wasm32-unknown-unknown --no-default-features --features app/hydrate,counter/hydrate -- -D warnings
 
 step "unit, domain (SQLite + Postgres) and server integration tests"
-cargo test --workspace --exclude frontend --exclude counter
+cargo test --workspace --exclude frontend --exclude counter --exclude iam-bench
 fi
 [ "$stage" = rust ] && { step "done in $(( $(date +%s) - t0 ))s"; exit 0; }
 

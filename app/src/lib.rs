@@ -13,6 +13,7 @@ pub mod audit;
 pub mod components;
 pub mod connections;
 pub mod error;
+pub mod iam;
 pub mod members;
 pub mod network;
 pub mod shell;
@@ -85,6 +86,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("services") view=network::pages::ServicesPage ssr=SsrMode::Async/>
                     <Route path=path!("network-policies") view=network::pages::PoliciesPage ssr=SsrMode::Async/>
                     <Route path=path!("network-policies/:name") view=network::pages::PolicyEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("iam-policies") view=iam::pages::IamPoliciesPage ssr=SsrMode::Async/>
+                    <Route path=path!("iam-policies/:name") view=iam::pages::IamEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("iam-policies/:name/versions/:version") view=iam::pages::IamVersionPage ssr=SsrMode::Async/>
+                    <Route path=path!("iam-simulator") view=iam::pages::IamSimulatorPage ssr=SsrMode::Async/>
                 </ParentRoute>
                 // Pages above every tenant live under their own path, not under the
                 // tenant one happens to be in.

@@ -109,3 +109,13 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// A unique-constraint violation as the conflict it means (`code`, `message`); any other
+/// database error stays internal.
+pub(crate) fn unique(e: sqlx::Error, code: &'static str, message: String) -> DomainError {
+    if is_unique_violation(&e) {
+        DomainError::conflict(code, message)
+    } else {
+        e.into()
+    }
+}

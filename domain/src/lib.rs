@@ -13,6 +13,7 @@ mod crypto;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod iam;
 pub mod ids;
 pub mod lifecycle;
 pub mod members;

@@ -446,6 +446,26 @@ both!(the_check_gives_each_reason, |db: domain::Db| async move {
         network::allow_counts(&db, &w.provider).await.unwrap()[&w.consumer.tenant_id()],
         1
     );
+    // The connection page: the consumer sees its policy by name; the provider sees which
+    // of its services is allowed, for which label, but not the consumer's policy name.
+    let mine = network::connection_policies(&db, &w.consumer, w.provider.tenant_id())
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].name.as_deref(), Some("allow-external-api"));
+    assert_eq!(
+        (
+            mine[0].service_name.as_str(),
+            mine[0].workspace_label.as_str()
+        ),
+        ("global-inventory-api", "project-a-ide")
+    );
+    let theirs = network::connection_policies(&db, &w.provider, w.consumer.tenant_id())
+        .await
+        .unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].name, None);
+    assert_eq!(theirs[0].service_name, "global-inventory-api");
 
     network::save_policy(
         &db,
@@ -472,6 +492,14 @@ both!(the_check_gives_each_reason, |db: domain::Db| async move {
             .verdict
             .reason,
         Reason::ConnectionRevoked
+    );
+    // Revoked, the connection carries nothing and the other side's policies are out of
+    // reach again.
+    assert!(
+        network::connection_policies(&db, &w.provider, w.consumer.tenant_id())
+            .await
+            .unwrap()
+            .is_empty()
     );
     // A draft for a revoked connection still names the tenant.
     let draft = network::draft_policy(&db, &w.consumer, w.provider.tenant_id())

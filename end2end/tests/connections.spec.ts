@@ -172,6 +172,20 @@ test('provider issues a secret, consumer connects, a policy allows a service, an
     await expect(page.getByTestId('traffic-total')).toHaveText(/^2\.0 MB in 4 flows/);
     await expect(page.getByRole('img', { name: /Bytes per day/ })).toBeVisible();
   }
+  // The status links to the policies behind it: the consumer opens its own policy, the
+  // provider sees which of its services the consumer allows (not the policy's text).
+  await sam.goto(`/t/south/connections/${connectionId}`);
+  const samPolicy = sam.getByTestId('connection-policy-row');
+  await expect(samPolicy).toContainText('global-inventory-api');
+  await expect(samPolicy).toContainText('project-a-ide');
+  await expect(samPolicy.getByRole('link', { name: 'allow-external-api' }))
+    .toHaveAttribute('href', '/t/south/network-policies/allow-external-api');
+  await expect(sam.getByRole('link', { name: 'Active, 1 allow policy' })).toHaveAttribute('href', '#policies-title');
+  await expect(nora.getByRole('heading', { name: 'Your services that south allows' })).toBeVisible();
+  const noraPolicy = nora.getByTestId('connection-policy-row');
+  await expect(noraPolicy).toContainText('global-inventory-api');
+  await expect(noraPolicy).toContainText('a policy of south');
+  await expect(noraPolicy.getByRole('link')).toHaveCount(0);
 
   // The provider revokes from the connection's page (after confirming); both sides see
   // Revoked, there and in their lists.
@@ -186,6 +200,17 @@ test('provider issues a secret, consumer connects, a policy allows a service, an
 
   // Revoked, the connection carries nothing, whatever the policy says.
   await check(/^Denied.*revoked/, 'connection_revoked');
+
+  // The platform's map: each node of the graph links to its tenant, each row to the
+  // connection.
+  await admin.goto('/admin/connection-map');
+  await hydrated(admin);
+  const graph = admin.getByTestId('connection-graph');
+  await expect(graph.getByRole('link', { name: 'Tenant north' })).toBeVisible();
+  await expect(admin.getByTestId('map-row').filter({ hasText: 'south' }).getByRole('link', { name: 'Revoked' }))
+    .toHaveAttribute('href', `/t/north/connections/${connectionId}`);
+  await graph.getByRole('link', { name: 'Tenant south' }).click();
+  await expect(admin).toHaveURL(/\/t\/south$/);
 
   // Both audit logs recorded it.
   for (const [page, tenant] of [[nora, 'north'], [sam, 'south']] as const) {

@@ -232,6 +232,17 @@ test('every mutation answers with a message, and a refused one replaces it', asy
   await expect(page.getByRole('status').filter({ hasText: 'Service deleted.' })).toBeVisible();
 });
 
+test('a page that does not exist keeps the signed-in header and answers 404', async ({ page }) => {
+  await loginViaIdp(page, 'admin');
+  const response = await page.goto('/no-such-page');
+  expect(response!.status()).toBe(404);
+  await expect(page.getByTestId('error-page')).toContainText('Page not found');
+  await expect(page.getByTestId('user-email')).toHaveText('admin@localhost');
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
+  await page.getByRole('link', { name: 'Go to your console' }).click();
+  await expect(page).toHaveURL(/\/t\//);
+});
+
 test('the switcher works by keyboard alone', async ({ page }) => {
   await loginViaIdp(page, 'admin');
   await page.goto(`/t/${A}/members`);
@@ -283,6 +294,7 @@ async function consolePages(page: Page): Promise<string[]> {
     '/admin/tenants',
     '/admin/connection-map',
     '/t/admin/no-such-page',
+    '/no-such-page',
   ];
 }
 

@@ -373,6 +373,144 @@ fn server_fn_cases() -> Vec<Case> {
             expect: [Ok, NotFound, Forbidden, NotFound],
         },
         Case {
+            key: "/fn/list_iam_policies",
+            build: |_, _, s| Req::sfn("list_iam_policies", &[("tenant", tenant_for(s)), ("q", "")]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/iam_policy",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam.clone(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::sfn("iam_policy", &[("tenant", tenant_for(s)), ("name", &name)])
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/review_iam_policy",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam.clone(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::sfn(
+                    "review_iam_policy",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("original", &name),
+                        ("name", &name),
+                        ("description", ""),
+                        ("text", support::IAM_V2),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/save_iam_policy",
+            build: |fx, _, s| {
+                let name = fx.fresh_name("iam-saved");
+                Req::sfn(
+                    "save_iam_policy",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("name", &name),
+                        ("description", ""),
+                        ("text", support::IAM_V1),
+                        ("comment", ""),
+                        ("base", ""),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/delete_iam_policy",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam_pool(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::sfn(
+                    "delete_iam_policy",
+                    &[("tenant", tenant_for(s)), ("name", &name)],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/iam_versions",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam.clone(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::sfn(
+                    "iam_versions",
+                    &[("tenant", tenant_for(s)), ("name", &name)],
+                )
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/iam_version",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam.clone(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::sfn(
+                    "iam_version",
+                    &[("tenant", tenant_for(s)), ("name", &name), ("version", "1")],
+                )
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/restore_iam_version",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam_pool(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::sfn(
+                    "restore_iam_version",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("name", &name),
+                        ("version", "1"),
+                        ("base", "2"),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            // The simulator reads the other tenant's policies to decide; it is reached
+            // only through a tenant of the caller's.
+            key: "/fn/simulate_iam",
+            build: |_, _, s| {
+                Req::sfn(
+                    "simulate_iam",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("principal_tenant", "acme"),
+                        ("groups", "Ops"),
+                        ("user_name", ""),
+                        ("principal_type", ""),
+                        ("verb", "read"),
+                        ("permission", ""),
+                        ("resource_type", "clusters"),
+                        ("target_tenant", "acme"),
+                        ("compartment", ""),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
             key: "/fn/check_connectivity",
             build: |fx, _, s| {
                 let dest = fx.tenant_id("provider_0");
@@ -877,6 +1015,135 @@ fn rest_cases() -> Vec<Case> {
                 )
             },
             expect: [S(204), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "GET /iam-policies",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/iam-policies",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "POST /iam-policies",
+            build: |fx, w, s| {
+                let body = serde_json::json!({ "name": fx.fresh_name("iam-posted"), "text": support::IAM_V1 }).to_string();
+                Req::api(
+                    "POST",
+                    "/api/v1/iam-policies",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body),
+                )
+            },
+            expect: [S(201), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "GET /iam-policies/{name}",
+            build: |fx, w, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam.clone(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::api(
+                    "GET",
+                    &format!("/api/v1/iam-policies/{name}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(200), S(404)],
+        },
+        Case {
+            key: "PUT /iam-policies/{name}",
+            build: |fx, w, s| {
+                let text = format!("# {}\n{}", fx.fresh_name("put"), support::IAM_V2);
+                let body = serde_json::json!({ "text": text }).to_string();
+                Req::api(
+                    "PUT",
+                    &format!("/api/v1/iam-policies/{}", fx.acme_iam),
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body),
+                )
+            },
+            expect: [S(200), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "DELETE /iam-policies/{name}",
+            build: |fx, w, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam_pool(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/iam-policies/{name}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(204), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "GET /iam-policies/{name}/versions",
+            build: |fx, w, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam.clone(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::api(
+                    "GET",
+                    &format!("/api/v1/iam-policies/{name}/versions"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(200), S(404)],
+        },
+        Case {
+            key: "POST /iam-policies/{name}/versions/{version}/restore",
+            build: |fx, w, s| {
+                let name = match s {
+                    Side::Own => fx.acme_iam_pool(),
+                    Side::Other => fx.globex_iam.clone(),
+                };
+                Req::api(
+                    "POST",
+                    &format!("/api/v1/iam-policies/{name}/versions/1/restore"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "POST /iam/simulate",
+            build: |fx, w, s| {
+                let acme = fx.tenant_id("acme");
+                let body = serde_json::json!({
+                    "principal": { "tenant_id": acme, "groups": ["Ops"] },
+                    "verb": "read", "resource_type": "clusters", "target_tenant_id": acme,
+                })
+                .to_string();
+                Req::api(
+                    "POST",
+                    "/api/v1/iam/simulate",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body),
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
         },
         Case {
             key: "POST /connectivity-check",

@@ -498,3 +498,224 @@ async fn traffic_comes_from_data_planes_and_is_read_per_connection() {
     );
     fx.finish().await;
 }
+
+/// IAM policies over REST (seed 001): text/plain in and out, 422 with line and column,
+/// versions, a stale PUT answered 409 with the diff, restore, and the simulator's
+/// contract across two tenants.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_policies_versions_conflicts_and_the_simulator() {
+    let fx = Fx::new().await;
+    let acme_id = fx.tenant_id("acme");
+    let globex_id = fx.tenant_id("globex");
+    let text = |method: &str, path: &str, body: &str| {
+        raw(&fx, method, path, "text/plain", "application/json", body)
+    };
+    // A broken document: every error with its line and column, nothing stored.
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            text(
+                "POST",
+                "/api/v1/iam-policies?name=cross-access",
+                "Allow group A to\n  fly clusters\nEndorse group B to read vcns",
+            ),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    let err = &res.json()["error"];
+    assert_eq!(err["code"], "invalid_policy");
+    assert_eq!(err["errors"][0]["line"], 2);
+    assert_eq!(err["errors"][0]["column"], 3);
+    assert_eq!(err["errors"][1]["line"], 3);
+    // The seed's source side, as text.
+    let endorse = format!(
+        "Define tenancy DestinationTenancy as {globex_id}\nEndorse group OKE-Admins to manage cluster-family in tenancy DestinationTenancy\n"
+    );
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            text(
+                "POST",
+                "/api/v1/iam-policies?name=cross-access&comment=first",
+                &endorse,
+            ),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.json()["version"], 1);
+    // Read back as text, with the version as ETag.
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            raw(
+                &fx,
+                "GET",
+                "/api/v1/iam-policies/cross-access",
+                "text/plain",
+                "text/plain",
+                "",
+            ),
+        )
+        .await;
+    assert_eq!((res.status, res.body.as_str()), (200, endorse.as_str()));
+    assert_eq!(res.headers[header::ETAG], "\"1\"");
+    // Version 2 on top of 1; then a PUT still on top of 1 is stale: 409 with the diff.
+    let v2 = format!("{endorse}Endorse group OKE-Admins to inspect compartments in any-tenancy\n");
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            text("PUT", "/api/v1/iam-policies/cross-access?version=1", &v2),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.json()["version"].as_i64()),
+        (200, Some(2)),
+        "{}",
+        res.body
+    );
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            text(
+                "PUT",
+                "/api/v1/iam-policies/cross-access?version=1",
+                "Allow group Ops to read clusters\n",
+            ),
+        )
+        .await;
+    assert_eq!(res.status, 409, "{}", res.body);
+    let err = &res.json()["error"];
+    assert_eq!(
+        (err["code"].as_str(), err["latest_version"].as_i64()),
+        (Some("version_conflict"), Some(2))
+    );
+    let diff: Vec<String> = serde_json::from_value(err["diff"].clone()).unwrap();
+    assert!(
+        diff.contains(&"-Allow group Ops to read clusters".to_string()),
+        "{diff:?}"
+    );
+    assert!(
+        diff.iter()
+            .any(|l| l.starts_with("+Endorse group OKE-Admins to inspect compartments")),
+        "{diff:?}"
+    );
+    // Versions, newest first; restore version 1 as version 3.
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            api_as(
+                &fx,
+                "GET",
+                "/api/v1/iam-policies/cross-access/versions",
+                None,
+            ),
+        )
+        .await;
+    let versions: Vec<i64> = res.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, vec![2, 1]);
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            api_as(
+                &fx,
+                "POST",
+                "/api/v1/iam-policies/cross-access/versions/1/restore",
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(
+        (
+            res.status,
+            res.json()["version"].as_i64(),
+            res.json()["text"].as_str()
+        ),
+        (200, Some(3), Some(endorse.as_str()))
+    );
+
+    // The simulator: only the Endorse exists, so no Admit in globex.
+    let ask = serde_json::json!({
+        "principal": { "tenant_id": acme_id, "groups": ["OKE-Admins"] },
+        "verb": "manage", "resource_type": "clusters", "target_tenant_id": globex_id,
+    })
+    .to_string();
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            api_as(&fx, "POST", "/api/v1/iam/simulate", Some(ask.clone())),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let sim = res.json();
+    assert_eq!(
+        (sim["allowed"].as_bool(), sim["reason"].as_str()),
+        (Some(false), Some("no_admit"))
+    );
+    assert_eq!(sim["statements"][0]["policy"], "cross-access");
+    assert_eq!(sim["statements"][0]["line"], 2);
+    assert_eq!(sim["statements"][0]["kind"], "endorse");
+    assert_eq!(sim["statements"][0]["tenant_id"], acme_id.as_str());
+    // globex admits acme's OKE-Admins (as globex's own admin would, in the domain).
+    let root = fx.global_admin_scope("globex").await;
+    domain::iam::save_policy(
+        &fx.db,
+        &root,
+        domain::iam::Save {
+            name: "admit-oke",
+            text: &format!("Define tenancy SourceTenancy as {acme_id}\nAdmit group OKE-Admins of tenancy SourceTenancy to manage cluster-family in tenancy\n"),
+            description: None,
+            comment: "",
+            base: domain::iam::Base::New,
+        },
+    )
+    .await
+    .unwrap();
+    let res = fx
+        .send(
+            Who::TenantAdmin,
+            api_as(&fx, "POST", "/api/v1/iam/simulate", Some(ask)),
+        )
+        .await;
+    let sim = res.json();
+    assert_eq!(
+        (sim["allowed"].as_bool(), sim["reason"].as_str()),
+        (Some(true), Some("allowed")),
+        "{sim}"
+    );
+    // acme's admin is no member of globex: the Admit is counted, not shown.
+    let admit = sim["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "admit")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            admit["tenant_id"].as_str(),
+            admit["policy"].is_null(),
+            admit["line"].is_null()
+        ),
+        (Some(globex_id.as_str()), true, true)
+    );
+    assert!(sim["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("a matching Admit exists in globex"));
+}
+
+/// A JSON call to the API as acme's tenant admin.
+fn api_as(fx: &Fx, method: &str, path: &str, body: Option<String>) -> Req {
+    Req::api(
+        method,
+        path,
+        Who::TenantAdmin,
+        Some(fx.tenant_id("acme")),
+        body,
+    )
+}

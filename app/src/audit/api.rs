@@ -10,12 +10,7 @@ use crate::ssr::scope;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// One line of a change: `'+'` added, `'-'` removed, `' '` kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DiffLine {
-    pub kind: char,
-    pub text: String,
-}
+pub use crate::components::DiffLine;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRow {
@@ -226,33 +221,13 @@ fn summarize(before: Option<&str>, after: Option<&str>) -> String {
     }
 }
 
-/// The change line by line (the `similar` crate's Myers diff).
+/// The change line by line, JSON objects as one `key: value` line per field.
 #[cfg(feature = "ssr")]
 fn diff(before: Option<&str>, after: Option<&str>) -> Vec<DiffLine> {
-    let (b, a) = (before.unwrap_or(""), after.unwrap_or(""));
-    if b.is_empty() && a.is_empty() {
-        return Vec::new();
-    }
-    // A last line without its newline is the same line as with one.
-    let whole = |s: &str| {
-        if s.is_empty() || s.ends_with('\n') {
-            s.to_string()
-        } else {
-            format!("{s}\n")
-        }
-    };
-    let (b, a) = (whole(&lines_of(b)), whole(&lines_of(a)));
-    similar::TextDiff::from_lines(&b, &a)
-        .iter_all_changes()
-        .map(|c| DiffLine {
-            kind: match c.tag() {
-                similar::ChangeTag::Insert => '+',
-                similar::ChangeTag::Delete => '-',
-                similar::ChangeTag::Equal => ' ',
-            },
-            text: c.value().trim_end_matches('\n').to_string(),
-        })
-        .collect()
+    crate::components::text_diff(
+        &lines_of(before.unwrap_or("")),
+        &lines_of(after.unwrap_or("")),
+    )
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -1,7 +1,7 @@
 //! The audit log page of the active tenant: filters, a one-line summary per event, and
 //! the change itself as a diff behind a disclosure.
 
-use super::api::{self, DiffLine};
+use super::api;
 use crate::components::*;
 use crate::fmt_time;
 use leptos::prelude::*;
@@ -77,7 +77,7 @@ pub fn AuditPage() -> impl IntoView {
                                         {has_diff.then(|| view! {
                                             <details class="audit-detail">
                                                 <summary>"Show change"</summary>
-                                                <Diff lines=e.diff/>
+                                                <Diff lines=e.diff testid="audit-diff"/>
                                             </details>
                                         })}
                                     </td>
@@ -110,22 +110,5 @@ pub fn AuditPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// A change as lines marked added (+), removed (−) or kept.
-#[component]
-fn Diff(lines: Vec<DiffLine>) -> impl IntoView {
-    view! {
-        <pre class="diff" data-testid="audit-diff">
-            {lines.into_iter().map(|l| {
-                let (class, mark) = match l.kind {
-                    '+' => ("diff-add", "+ "),
-                    '-' => ("diff-del", "− "),
-                    _ => ("diff-same", "  "),
-                };
-                view! { <span class=class>{mark}{l.text}"\n"</span> }
-            }).collect_view()}
-        </pre>
     }
 }

@@ -3,9 +3,13 @@
 
 mod confirm;
 mod copy;
+mod diff;
+mod editor;
 mod form;
 pub use confirm::*;
 pub use copy::*;
+pub use diff::*;
+pub use editor::*;
 pub use form::*;
 
 use crate::error::AppError;

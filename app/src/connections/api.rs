@@ -192,7 +192,19 @@ pub struct ConnectionView {
     pub days: Vec<DayRow>,
     /// Services reachable across this connection (the remote tenant's).
     pub services: Vec<RemoteRow>,
+    /// The network policies between the two tenants, on either side.
+    pub policies: Vec<PolicyLink>,
     pub can_manage: bool,
+}
+
+/// One network policy behind a connection's status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyLink {
+    /// Set only for this tenant's own policies, which the page links to.
+    pub name: Option<String>,
+    pub workspace_label: String,
+    pub service_name: String,
+    pub allow: bool,
 }
 
 // ---------------------------------------------------------------- one connection
@@ -218,6 +230,16 @@ pub async fn connection_detail(tenant: String, id: String) -> Result<ConnectionV
         } else {
             Vec::new()
         };
+        let policies = network::connection_policies(&ctx.db, &scope, c.remote_tenant_id)
+            .await?
+            .into_iter()
+            .map(|p| PolicyLink {
+                name: p.name,
+                workspace_label: p.workspace_label,
+                service_name: p.service_name,
+                allow: p.action == policy::ncs::NetAction::Allow,
+            })
+            .collect();
         let total = days.iter().map(|d| d.bytes).sum();
         Ok(ConnectionView {
             connection: connection_row(c, total, allowed),
@@ -230,6 +252,7 @@ pub async fn connection_detail(tenant: String, id: String) -> Result<ConnectionV
                 })
                 .collect(),
             services,
+            policies,
             can_manage: scope.allows(Action::Manage),
         })
     })

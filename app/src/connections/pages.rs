@@ -345,6 +345,8 @@ pub fn ConnectionPage() -> impl IntoView {
                             </tr>
                         }).collect_view();
                         let provides = c.direction == "provides";
+                        let policy_count = d.policies.len();
+                        let policies_table = connection_policies(&t, &c, d.policies);
                         view! {
                             {move || error_banner(revoke.value().get().and_then(Result::err))}
                             <Success action=revoke message=|_: &()| ("Connection revoked. Both tenants see it as revoked.".to_string(), None)/>
@@ -355,7 +357,12 @@ pub fn ConnectionPage() -> impl IntoView {
                             <dl class="facts">
                                 <div><dt>"Remote tenant"</dt><dd>{c.remote_tenant_name.clone()}<div class="muted small"><span class="mono" data-testid="remote-tenant-id">{c.remote_tenant_id.clone()}</span> <CopyButton text=c.remote_tenant_id.clone() label="Copy tenant id" small=true/></div></dd></div>
                                 <div><dt>"Direction"</dt><dd>{if provides { "This tenant provides to it" } else { "This tenant consumes from it" }}</dd></div>
-                                <div><dt>"Status"</dt><dd><span class=class data-testid="connection-status">{text}</span>
+                                <div><dt>"Status"</dt><dd>
+                                    {if c.status == "Active" && policy_count > 0 {
+                                        view! { <a href="#policies-title" title="The policies behind this status"><span class=class data-testid="connection-status">{text.clone()}</span></a> }.into_any()
+                                    } else {
+                                        view! { <span class=class data-testid="connection-status">{text.clone()}</span> }.into_any()
+                                    }}
                                     {draft.map(|href| view! { <div><a class="small" href=href>"Draft an allow policy"</a></div> })}
                                     {(c.status == "Active" && d.can_manage).then(|| {
                                         let remote = c.remote_tenant_name.clone();
@@ -375,6 +382,7 @@ pub fn ConnectionPage() -> impl IntoView {
                                 <p class="muted" data-testid="traffic-total">{format!("{} in {} flows, reported by the data plane.", human_bytes(total_bytes), total_flows)}</p>
                                 <TrafficChart days=d.days/>
                             </section>
+                            {policies_table}
                             <section aria-labelledby="reach-title">
                                 <h2 class="card-title" id="reach-title">{format!("Services of {}", c.remote_tenant_name)}</h2>
                                 <div class="table-wrap">
@@ -398,6 +406,61 @@ pub fn ConnectionPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The network policies behind a connection's status. The consumer sees its own policies
+/// and opens them; the provider sees which of its services the consumer allows.
+fn connection_policies(tenant: &str, c: &ConnectionRow, policies: Vec<PolicyLink>) -> AnyView {
+    if c.status != "Active" {
+        return ().into_any();
+    }
+    let provides = c.direction == "provides";
+    let title = if provides {
+        format!("Your services that {} allows", c.remote_tenant_name)
+    } else {
+        format!("Your policies toward {}", c.remote_tenant_name)
+    };
+    let body = if policies.is_empty() {
+        let hint = if provides {
+            format!("{} has not allowed any of your services yet: its workspaces reach nothing across this connection.", c.remote_tenant_name)
+        } else {
+            "No network policy allows a service across this connection yet: your workspaces reach nothing.".to_string()
+        };
+        view! { <EmptyState title="Nothing allowed".to_string() hint=hint/> }.into_any()
+    } else {
+        let rows = policies
+            .into_iter()
+            .map(|p| {
+                let (class, word) = if p.allow { ("badge badge-ok", "Allow") } else { ("badge badge-danger", "Deny") };
+                let policy = match p.name {
+                    Some(name) => view! { <a href=format!("/t/{tenant}/network-policies/{name}")>{name.clone()}</a> }.into_any(),
+                    None => view! { <span class="muted">{format!("a policy of {}", c.remote_tenant_name)}</span> }.into_any(),
+                };
+                view! {
+                    <tr data-testid="connection-policy-row">
+                        <td class="name"><strong>{p.service_name}</strong></td>
+                        <td><span class="badge">{p.workspace_label}</span></td>
+                        <td><span class=class>{word}</span></td>
+                        <td>{policy}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="data-table" aria-label=title.clone()>
+                <thead><tr><th>"Service"</th><th>"Workspaces labelled"</th><th>"Action"</th><th>"Policy"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="policies-title">
+            <h2 class="card-title" id="policies-title">{title}</h2>
+            <div class="table-wrap">{body}</div>
+        </section>
+    }
+    .into_any()
 }
 
 // ---------------------------------------------------------------- the platform's view
@@ -444,14 +507,20 @@ fn ConnectionGraph(rows: Vec<MapRow>) -> impl IntoView {
     let dots = nodes
         .iter()
         .enumerate()
-        .map(|(i, (_, name))| {
+        .map(|(i, (id, name))| {
             let (x, y) = at(i);
             let anchor = if x < c - 1.0 { "end" } else if x > c + 1.0 { "start" } else { "middle" };
             let dx = if anchor == "end" { -10.0 } else if anchor == "start" { 10.0 } else { 0.0 };
             let dy = if y < c { -8.0 } else { 16.0 };
+            // A `<g>` parent makes the macro build an SVG `<a>`, not an HTML one, when the
+            // graph is rendered in the browser after a client-side navigation.
             view! {
-                <circle class="graph-node" cx=f(x) cy=f(y) r="7"><title>{name.clone()}</title></circle>
-                <text class="graph-label" x=f(x + dx) y=f(y + if anchor == "middle" { dy } else { 4.0 }) text-anchor=anchor>{name.clone()}</text>
+                <g>
+                    <a href=format!("/t/{name}") aria-label=format!("Tenant {name}") data-tenant-id=id.clone()>
+                        <circle class="graph-node" cx=f(x) cy=f(y) r="7"><title>{name.clone()}</title></circle>
+                        <text class="graph-label" x=f(x + dx) y=f(y + if anchor == "middle" { dy } else { 4.0 }) text-anchor=anchor>{name.clone()}</text>
+                    </a>
+                </g>
             }
         })
         .collect_view();
@@ -461,7 +530,7 @@ fn ConnectionGraph(rows: Vec<MapRow>) -> impl IntoView {
         rows.len()
     );
     view! {
-        <svg class="graph" viewBox=format!("0 0 {SIZE} {SIZE}") role="img" aria-label=label data-testid="connection-graph">
+        <svg class="graph" viewBox=format!("0 0 {SIZE} {SIZE}") role="group" aria-label=label data-testid="connection-graph">
             // An arrowhead: each edge points from the provider to the consumer.
             <defs>
                 <marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">

@@ -491,21 +491,6 @@ pub fn PoliciesPage() -> impl IntoView {
     }
 }
 
-/// The character range (UTF-16 units, as the browser counts) of 1-based `line` in
-/// `text`, for selecting it in the editor.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-fn line_range(text: &str, line: usize) -> (u32, u32) {
-    let mut start = 0usize;
-    for (i, l) in text.split('\n').enumerate() {
-        let end = start + l.encode_utf16().count();
-        if i + 1 == line {
-            return (start as u32, end as u32);
-        }
-        start = end + 1;
-    }
-    (start as u32, start as u32)
-}
-
 #[component]
 pub fn PolicyEditorPage() -> impl IntoView {
     let tenant = tenant_param();
@@ -549,41 +534,14 @@ fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
             .map(|e| e.issues())
             .unwrap_or_default()
     };
-    let bad_lines = move || {
-        let mut lines: Vec<usize> = lint
-            .get()
-            .iter()
-            .chain(server_issues().iter())
-            .map(|i| i.line)
-            .collect();
-        lines.sort_unstable();
-        lines.dedup();
-        lines
-    };
-    let goto = move |line: usize| {
-        #[cfg(feature = "hydrate")]
-        if let Some(el) = area.get_untracked() {
-            let (start, end) = line_range(&text.get_untracked(), line);
-            let _ = el.focus();
-            let _ = el.set_selection_range(start, end);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (line, area);
-    };
+    let all_issues = Signal::derive(move || {
+        let mut all = lint.get();
+        all.extend(server_issues());
+        all
+    });
+    let text_signal = Signal::from(text);
     let issue_list = move |issues: Vec<policy::ncs::Issue>, testid: &'static str| {
-        view! {
-            <ul class="issue-list" data-testid=testid>
-                {issues.into_iter().map(|i| {
-                    let line = i.line;
-                    view! {
-                        <li>
-                            <button type="button" class="issue-line" on:click=move |_| goto(line)>{format!("Line {}, column {}", i.line, i.column)}</button>
-                            " " {i.message}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-        }
+        issue_list(issues, testid, area, text_signal)
     };
     let is_new = doc.name.is_none();
     let title = doc
@@ -621,34 +579,9 @@ fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
             })}
             <div class="field">
                 <label for="policy-yaml">"Policy (YAML)"</label>
-                <div class="editor">
-                    <pre class="editor-gutter" aria-hidden="true">
-                        {move || {
-                            let bad = bad_lines();
-                            let n = text.with(|t| t.split('\n').count()).max(1);
-                            (1..=n).map(|i| {
-                                let class = if bad.contains(&i) { "gutter-line gutter-bad" } else { "gutter-line" };
-                                view! { <span class=class>{i}</span> }
-                            }).collect_view()
-                        }}
-                    </pre>
-                    <textarea
-                        id="policy-yaml"
-                        class="editor-text mono"
-                        name="yaml"
-                        node_ref=area
-                        spellcheck="false"
-                        wrap="off"
-                        autocomplete="off"
-                        readonly=!can_manage
-                        rows=move || text.with(|t| t.split('\n').count() + 1).max(12).to_string()
-                        aria-describedby="policy-lint"
-                        on:input=move |ev| {
-                            set_text.set(event_target_value(&ev));
-                            save.value().set(None);
-                        }
-                    >{typed}</textarea>
-                </div>
+                <CodeEditor id="policy-yaml" name="yaml" initial=typed text set_text issues=all_issues area
+                    readonly=!can_manage describedby="policy-lint"
+                    on_edit=Callback::new(move |_| save.value().set(None))/>
             </div>
             <div id="policy-lint" class="lint" aria-live="polite">
                 {move || {
@@ -681,17 +614,5 @@ fn PolicyEditor(tenant: String, doc: PolicyDoc) -> impl IntoView {
                 </section>
             }
         })}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn line_ranges_count_utf16_units() {
-        let text = "kind: x\nname: é\n\nlast";
-        assert_eq!(super::line_range(text, 1), (0, 7));
-        assert_eq!(super::line_range(text, 2), (8, 15));
-        assert_eq!(super::line_range(text, 3), (16, 16));
-        assert_eq!(super::line_range(text, 4), (17, 21));
     }
 }

@@ -100,6 +100,9 @@ pub fn AppShell(
                         {nav_link("/workspaces", "Workspaces")}
                         {nav_link("/services", "Services")}
                         {nav_link("/network-policies", "Network Policies")}
+                        <div class="nav-section">"Identity"</div>
+                        {nav_link("/iam-policies", "IAM Policies")}
+                        {nav_link("/iam-simulator", "IAM Simulator")}
                     })}
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {

@@ -30,9 +30,30 @@ pub fn HomePage() -> impl IntoView {
 /// Unknown URLs.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
+    // A signed-in user keeps the header (who they are, the way home, log out); someone
+    // who is not signed in sees the plain page.
+    let me = Resource::new(|| (), |_| api::session_info());
     view! {
         <Title text="Not found"/>
-        <div class="auth-page"><ErrorView error=AppError::NotFound/></div>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await.ok().flatten().map(|me| view! {
+                    <header class="topbar">
+                        <a class="brand" href="/" aria-label="Tenantry home"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Tenantry"</span></a>
+                        <div class="topbar-spacer"></div>
+                        <div class="user-menu">
+                            <span class="user-email" data-testid="user-email" title=me.email.clone()>{me.email.clone()}</span>
+                            <form class="inline" method="post" action="/auth/logout">
+                                <button class="btn btn-ghost" type="submit">"Log out"</button>
+                            </form>
+                        </div>
+                    </header>
+                })
+            })}
+        </Suspense>
+        <main class="auth-page" id="main">
+            <ErrorView error=AppError::NotFound/>
+        </main>
     }
 }
 

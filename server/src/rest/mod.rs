@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 mod connections;
+mod iam;
 mod members;
 mod network;
 mod tenants;
@@ -35,8 +36,12 @@ pub struct ApiError {
     status: StatusCode,
     code: String,
     message: String,
-    /// For documents (network policies): each problem with its line.
+    /// For documents (network and IAM policies): each problem with its line.
     issues: Option<Vec<policy::ncs::Issue>>,
+    /// For a stale save (`version_conflict`): from the text sent to the latest, and the
+    /// latest version's number.
+    diff: Option<Vec<String>>,
+    latest_version: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -53,6 +58,12 @@ pub struct ErrorDetail {
     /// Present when a document was refused: every problem, with its line and column.
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<Vec<IssueJson>>,
+    /// Present on `version_conflict`: the change from the text sent to the latest, one
+    /// line each, marked `+`, `-` or ` `.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latest_version: Option<i64>,
 }
 
 /// One problem in a document, at a 1-based line and column.
@@ -70,6 +81,8 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             issues: None,
+            diff: None,
+            latest_version: None,
         }
     }
 }
@@ -116,6 +129,8 @@ impl IntoResponse for ApiError {
                         })
                         .collect()
                 }),
+                diff: self.diff,
+                latest_version: self.latest_version,
             },
         };
         let mut res = (self.status, Json(body)).into_response();
@@ -130,6 +145,19 @@ impl IntoResponse for ApiError {
 }
 
 type ApiResult<T> = Result<T, ApiError>;
+
+/// The request's media type, lower case and without parameters (`text/plain`).
+fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
 
 fn body<T>(json: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
     json.map(|Json(v)| v).map_err(|e| {
@@ -367,6 +395,29 @@ fn build(seen: &mut Vec<(&'static str, &'static str)>) -> Router<AppState> {
         "/connectivity-check",
         post(network::connectivity_check),
     );
+    r = add(r, "GET", "/iam-policies", get(iam::list_policies));
+    r = add(r, "POST", "/iam-policies", post(iam::create_policy));
+    r = add(r, "GET", "/iam-policies/{name}", get(iam::get_policy));
+    r = add(r, "PUT", "/iam-policies/{name}", put(iam::put_policy));
+    r = add(
+        r,
+        "DELETE",
+        "/iam-policies/{name}",
+        delete(iam::delete_policy),
+    );
+    r = add(
+        r,
+        "GET",
+        "/iam-policies/{name}/versions",
+        get(iam::list_versions),
+    );
+    r = add(
+        r,
+        "POST",
+        "/iam-policies/{name}/versions/{version}/restore",
+        post(iam::restore_version),
+    );
+    r = add(r, "POST", "/iam/simulate", post(iam::simulate));
     r.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
 }
 
@@ -392,12 +443,14 @@ pub struct ListQuery {
         connections::list_secrets, connections::create_secret, connections::revoke_secret, connections::list_connections, connections::redeem, connections::get_connection, connections::revoke_connection,
         network::connection_traffic, network::ingest_traffic, network::list_workspaces, network::create_workspace, network::update_workspace, network::delete_workspace,
         network::list_services, network::create_service, network::update_service, network::delete_service, network::remote_services, network::list_policies,
-        network::create_policy, network::get_policy, network::put_policy, network::delete_policy, network::connectivity_check),
+        network::create_policy, network::get_policy, network::put_policy, network::delete_policy, network::connectivity_check,
+        iam::list_policies, iam::create_policy, iam::get_policy, iam::put_policy, iam::delete_policy, iam::list_versions, iam::restore_version, iam::simulate),
     components(schemas(ErrorBody, ErrorDetail, tenants::MeJson, tenants::UserJson, tenants::MembershipJson, tenants::TenantJson, tenants::TenantList, tenants::NewTenantJson, tenants::TenantChangeJson, tenants::NewUserJson, members::MemberJson, members::MemberList, members::NewMemberJson,
         connections::SecretJson, connections::SecretList, connections::NewSecretJson, connections::IssuedSecretJson, connections::ConnectionJson, connections::ConnectionList, connections::RedeemJson, IssueJson,
         network::WorkspaceJson, network::WorkspaceList, network::NewWorkspaceJson, network::WorkspaceChangeJson, network::ServiceJson, network::ServiceList, network::NewServiceJson, network::ServiceChangeJson,
         network::RemoteServiceJson, network::RemoteServiceList, network::PolicyJson, network::PolicyList, network::CheckJson, network::CheckResultJson,
-        network::TrafficRecordJson, network::IngestJson, network::DayTrafficJson, network::TrafficJson)),
+        network::TrafficRecordJson, network::IngestJson, network::DayTrafficJson, network::TrafficJson,
+        iam::IamPolicyJson, iam::IamPolicyList, iam::IamPolicyWrite, iam::VersionJson, iam::VersionList, iam::SimPrincipalJson, iam::SimulateJson, iam::SimStatementJson, iam::SimulationJson)),
     servers((url = "/api/v1"))
 )]
 pub struct ApiDoc;

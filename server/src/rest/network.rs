@@ -2,7 +2,7 @@
 //! connected tenants with their DNS names, network policies as YAML or JSON, the
 //! connectivity check, and traffic (ingested by data planes, read per connection).
 
-use super::{body, ApiError, ApiResult, ErrorBody, ListQuery, Scoped};
+use super::{body, media_type, ApiError, ApiResult, ErrorBody, ListQuery, Scoped};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
@@ -346,15 +346,7 @@ pub(super) async fn remote_services(
 /// `text/plain`) or JSON (`application/json`). JSON is a subset of YAML, so both go
 /// through the one parser and its line numbers.
 fn document(headers: &HeaderMap, bytes: &Bytes) -> ApiResult<String> {
-    let ctype = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let ctype = media_type(headers);
     let known = [
         "application/yaml",
         "application/x-yaml",

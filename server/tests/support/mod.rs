@@ -107,11 +107,37 @@ pub struct Fx {
     acme_workspaces: Vec<String>,
     acme_services: Vec<String>,
     acme_policies: Vec<String>,
+    /// IAM policies: globex's, acme's to read and rewrite, and acme's with two versions.
+    pub globex_iam: String,
+    pub acme_iam: String,
+    acme_iam_pool: Vec<String>,
+    next_iam: AtomicUsize,
     next_ncs: [AtomicUsize; 3],
     next_name: AtomicUsize,
     next_pool: [AtomicUsize; 3],
     next_member: AtomicUsize,
     next_email: AtomicUsize,
+}
+
+/// The two texts of the fixture's IAM policies.
+pub const IAM_V1: &str = "Allow group Ops to read clusters in tenancy\n";
+pub const IAM_V2: &str = "Allow group Ops to manage clusters in tenancy\n";
+
+async fn iam_policy(db: &Db, scope: &domain::TenantScope, name: &str, text: &str) -> String {
+    domain::iam::save_policy(
+        db,
+        scope,
+        domain::iam::Save {
+            name,
+            text,
+            description: None,
+            comment: "",
+            base: domain::iam::Base::New,
+        },
+    )
+    .await
+    .unwrap()
+    .name
 }
 
 /// An NCSPolicy allowing label `ide` to reach `service` of `tenant`.
@@ -382,6 +408,29 @@ impl Fx {
             );
         }
 
+        // IAM policies: globex's (acme must never see it), one of acme's that tests read
+        // and rewrite, and a pool of acme's with two versions each, to restore or delete.
+        let globex_iam = iam_policy(&db, &globex, "globex-iam", IAM_V1).await;
+        let acme_iam = iam_policy(&db, &acme, "acme-iam", IAM_V1).await;
+        let mut acme_iam_pool = Vec::new();
+        for i in 0..10 {
+            let name = iam_policy(&db, &acme, &format!("iam-pool-{i}"), IAM_V1).await;
+            domain::iam::save_policy(
+                &db,
+                &acme,
+                domain::iam::Save {
+                    name: &name,
+                    text: IAM_V2,
+                    description: None,
+                    comment: "second",
+                    base: domain::iam::Base::Version(1),
+                },
+            )
+            .await
+            .unwrap();
+            acme_iam_pool.push(name);
+        }
+
         // Real sessions in the real store, as a login would leave them.
         let pool = sqlx::SqlitePool::connect(&db_url).await.unwrap();
         let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
@@ -435,12 +484,30 @@ impl Fx {
             acme_workspaces,
             acme_services,
             acme_policies,
+            globex_iam,
+            acme_iam,
+            acme_iam_pool,
+            next_iam: AtomicUsize::new(0),
             next_ncs: Default::default(),
             next_name: AtomicUsize::new(0),
             next_pool: Default::default(),
             next_member: AtomicUsize::new(0),
             next_email: AtomicUsize::new(0),
         }
+    }
+
+    /// The global admin acting in `tenant`, for setting up what a test needs there.
+    pub async fn global_admin_scope(&self, tenant: &str) -> domain::TenantScope {
+        let user = directory::user_by_email(&self.db, ADMIN_EMAIL)
+            .await
+            .unwrap()
+            .unwrap();
+        let root = directory::principal_for_user(&self.db, user.id)
+            .await
+            .unwrap();
+        authorize(&self.db, &root, TenantRef::Name(tenant))
+            .await
+            .unwrap()
     }
 
     /// The SQLite file behind the fixture (sessions and data alike).
@@ -497,6 +564,12 @@ impl Fx {
     pub fn acme_pool_policy(&self) -> String {
         let i = self.next_ncs[2].fetch_add(1, Ordering::SeqCst);
         self.acme_policies[i % self.acme_policies.len()].clone()
+    }
+    /// An IAM policy of acme at version 2, whose version 1 can be restored (each call a
+    /// different one, while they last).
+    pub fn acme_iam_pool(&self) -> String {
+        let i = self.next_iam.fetch_add(1, Ordering::SeqCst);
+        self.acme_iam_pool[i % self.acme_iam_pool.len()].clone()
     }
     /// A valid policy for acme (toward provider_0's `svc`) named `name`.
     pub fn acme_policy_yaml(&self, name: &str) -> String {
