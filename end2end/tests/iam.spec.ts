@@ -124,3 +124,30 @@ test('write, lint, review, version, restore and simulate IAM policies across two
   // Each names its line in the editor.
   await expect(statements.filter({ hasText: 'admit' }).getByRole('link')).toHaveAttribute('href', '/t/dst-co/iam-policies/admit-oke?line=3');
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a refused document comes back with its errors and text; a reviewed one is saved as a version', async ({ page }) => {
+    await loginViaIdp(page, 'admin');
+    await page.goto('/t/src-co/iam-policies/new');
+    await page.getByLabel('Name', { exact: true }).fill('nojs-policy');
+    const broken = 'Allow group Ops to fly clusters';
+    await page.getByLabel('Statements', { exact: true }).fill(broken);
+    await page.getByRole('button', { name: 'Review changes' }).click();
+    // Back on the same page: the server's errors with line and column, the text kept.
+    await expect(page).toHaveURL(/\/t\/src-co\/iam-policies\/new$/);
+    await expect(page.getByTestId('server-issues')).toContainText('Line 1, column 20');
+    await expect(page.getByTestId('issue-mark')).toHaveText('fly');
+    await expect(page.getByLabel('Statements', { exact: true })).toHaveValue(broken);
+    await expect(page.getByLabel('Name', { exact: true })).toHaveValue('nojs-policy');
+    // Fixed: the review shows the diff and the save form; saving makes version 1.
+    await page.getByLabel('Statements', { exact: true }).fill('Allow group Ops to read clusters in tenancy\n');
+    await page.getByRole('button', { name: 'Review changes' }).click();
+    await expect(page.getByTestId('review-diff')).toContainText('+ Allow group Ops to read clusters in tenancy');
+    await page.getByLabel('Comment', { exact: true }).fill('without a script');
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    await expect(page).toHaveURL(/\/t\/src-co\/iam-policies\/nojs-policy\?saved=1$/);
+    await expect(page.getByTestId('version-row').first()).toContainText('without a script');
+  });
+});

@@ -240,8 +240,8 @@ fn IamEditor(tenant: String, doc: IamDoc, saved: String) -> impl IntoView {
         {(!saved.is_empty()).then(|| view! { <div class="alert alert-success" role="status" data-testid="saved">{format!("Saved as version {saved}.")}</div> })}
         <p class="page-subtitle">
             {doc.updated.clone().map(|(at, by)| format!("Version {} of {}, by {by}. ", doc.version.unwrap_or(1), fmt_time(at)))}
-            "Statements: " <span class="mono">"Allow group Ops to manage cluster-family in tenancy"</span> ", "
-            <span class="mono">"Define tenancy Acme as <tenant id>"</span> ", " <span class="mono">"Endorse …"</span> ", " <span class="mono">"Admit group X of tenancy Acme to …"</span> "."
+            "One statement after another (line breaks are free, " <span class="mono">"#"</span> " starts a comment), for example "
+            <span class="mono">"Allow group Ops to manage cluster-family in tenancy"</span> "."
         </p>
         {defines_list(doc.defines.clone())}
         <ActionForm action=review attr:class="form form-wide" attr:aria-label="IAM policy editor">
@@ -455,8 +455,9 @@ pub fn IamSimulatorPage() -> impl IntoView {
             let class = if a.allowed { "check-result check-allowed" } else { "check-result check-denied" };
             view! {
                 <section class=class data-testid="sim-result" data-reason=a.reason.clone() role="status">
-                    <p><strong>{if a.allowed { "Allowed" } else { "Denied" }}</strong></p>
-                    <p data-testid="sim-explanation">{a.explanation.clone()}</p>
+                    // The explanation starts with the verdict, which is shown in bold.
+                    <p data-testid="sim-explanation"><strong>{if a.allowed { "Allowed. " } else { "Denied. " }}</strong>
+                        {a.explanation.split_once(": ").map(|(_, why)| why.to_string()).unwrap_or_else(|| a.explanation.clone())}</p>
                     {(!a.statements.is_empty()).then(|| view! {
                         <ul class="sim-statements">
                             {a.statements.clone().into_iter().map(|s| view! {

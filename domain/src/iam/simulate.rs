@@ -277,6 +277,14 @@ pub async fn simulate(
             }
         })
         .collect();
+    // The home tenant's half first: the order a request crosses the boundary.
+    let mut shown = shown;
+    shown.sort_by_key(|s| match s.kind.as_str() {
+        "deny" => 0,
+        "allow" => 1,
+        "endorse" => 2,
+        _ => 3,
+    });
     let explanation = explain(&decision, &shown, &home_name, &target_name, home == target);
     Ok(Simulation {
         allowed: decision.allowed,
