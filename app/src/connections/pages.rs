@@ -383,6 +383,9 @@ pub fn ConnectionPage() -> impl IntoView {
                                 <TrafficChart days=d.days/>
                             </section>
                             {policies_table}
+                            // Services cross a connection toward the consumer only: the
+                            // provider sees what of its own is allowed, above.
+                            {(!provides).then(|| view! {
                             <section aria-labelledby="reach-title">
                                 <h2 class="card-title" id="reach-title">{format!("Services of {}", c.remote_tenant_name)}</h2>
                                 <div class="table-wrap">
@@ -399,6 +402,7 @@ pub fn ConnectionPage() -> impl IntoView {
                                     }}
                                 </div>
                             </section>
+                            })}
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),
