@@ -144,7 +144,7 @@ for n in (100, 10000):
     for i, name in enumerate(names):
         est = lambda who: json.load(open(f"target/criterion/iam-{n}/q{i}-{who}/new/estimates.json"))["mean"]["point_estimate"]
         ours, cedar = est("ours"), est("cedar")
-        print(f"| IAM decision, {n:,} statements, {name} | {ours:,.0f} ns (policy::iam) | Cedar {cedar:,.0f} ns | {ours / cedar:.3f} | ≤ 1.0 |")
+        print(f"| IAM decision, {n:,} statements, {name} | {ours:,.0f} ns (policy::iam) | Cedar {cedar:,.0f} ns | {ours / cedar:.5f} | ≤ 1.0 |")
 PY
 )
 
@@ -179,6 +179,15 @@ if [ -z "${BENCH_NO_WRITE:-}" ]; then
     echo "again after adding a page or a route, and keep the ratios."
     echo
     echo "$table"
+    echo
+    echo "The IAM rows (bench/iam, criterion) time one decision of each engine on the same"
+    echo "pre-parsed policies and the same four questions, whose answers are checked equal"
+    echo "before timing. Cedar gets the hierarchy as entities (2 tenants, 51 users and groups"
+    echo "each, 36 resource types, 9 families, the verbs as an action hierarchy); an"
+    echo "Endorse/Admit pair is the one Cedar permit it amounts to. policy::iam looks up only"
+    echo "the statements filed under the request's tenant, kind, resource type and subject, so"
+    echo "its time hardly grows with the number of statements, while Cedar's grows with the"
+    echo "number of policies (compare the 100 and the 10,000 rows)."
   } >BENCHMARKS.md
   echo; echo "written to BENCHMARKS.md"
 fi
