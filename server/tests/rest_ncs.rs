@@ -719,3 +719,26 @@ fn api_as(fx: &Fx, method: &str, path: &str, body: Option<String>) -> Req {
         body,
     )
 }
+
+/// A viewer opening "new policy" gets no editor (it could not be saved); an admin does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_get_no_editor_for_a_new_policy() {
+    let fx = Fx::new().await;
+    for (f, form) in [
+        (
+            "network_policy",
+            vec![("tenant", "acme"), ("name", ""), ("draft_for", "")],
+        ),
+        ("iam_policy", vec![("tenant", "acme"), ("name", "")]),
+    ] {
+        let res = fx.send(Who::Viewer, Req::sfn(f, &form)).await;
+        assert!(
+            res.body.contains("Forbidden"),
+            "{f}: {} {}",
+            res.status,
+            res.body
+        );
+        let res = fx.send(Who::TenantAdmin, Req::sfn(f, &form)).await;
+        assert_eq!(res.status, 200, "{f}: {}", res.body);
+    }
+}

@@ -189,6 +189,8 @@ pub async fn iam_policy(tenant: String, name: String) -> Result<IamDoc, AppError
         let (ctx, _, scope) = scope(&tenant).await?;
         let can_manage = scope.allows(Action::Manage);
         if name.is_empty() {
+            // A viewer gets no editor for a policy they could not save.
+            scope.require(Action::Manage)?;
             return Ok(IamDoc {
                 name: None,
                 description: String::new(),

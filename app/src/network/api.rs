@@ -377,6 +377,8 @@ pub async fn network_policy(
                 updated: Some((p.updated_at, p.updated_by)),
             });
         }
+        // A viewer gets no editor for a policy they could not save.
+        scope.require(Action::Manage)?;
         let yaml = match domain::TenantId::parse(&draft_for) {
             Some(remote) => network::draft_policy(&ctx.db, &scope, remote).await?,
             None => policy::ncs::to_yaml(&policy::ncs::NcsPolicy {
