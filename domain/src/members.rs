@@ -282,6 +282,7 @@ pub struct TenantStats {
     pub services: i64,
     pub workspaces: i64,
     pub policies: i64,
+    pub iam_policies: i64,
     /// Bytes over the tenant's connections in the last 30 days (UTC days).
     pub traffic_30d: i64,
     pub last_activity_at: Option<i64>,
@@ -303,6 +304,7 @@ pub async fn stats(db: &Db, scope: &TenantScope) -> DomainResult<TenantStats> {
          (SELECT COUNT(*) FROM services WHERE tenant_id = $1) AS services, \
          (SELECT COUNT(*) FROM workspaces WHERE tenant_id = $1) AS workspaces, \
          (SELECT COUNT(*) FROM network_policies WHERE tenant_id = $1) AS policies, \
+         (SELECT COUNT(*) FROM iam_policies WHERE tenant_id = $1) AS iam_policies, \
          CAST((SELECT COALESCE(SUM(bytes), 0) FROM traffic_daily WHERE tenant_id = $1 AND day >= $3) AS BIGINT) AS traffic, \
          (SELECT MAX(at) FROM audit_events WHERE tenant_id = $1) AS last",
     )
@@ -320,6 +322,7 @@ pub async fn stats(db: &Db, scope: &TenantScope) -> DomainResult<TenantStats> {
         services: row.try_get("services")?,
         workspaces: row.try_get("workspaces")?,
         policies: row.try_get("policies")?,
+        iam_policies: row.try_get("iam_policies")?,
         traffic_30d: row.try_get("traffic")?,
         last_activity_at: row.try_get("last")?,
     })

@@ -220,6 +220,8 @@ both!(
         iam::save_policy(&db, &w.acme, save("secret-plan", text, "", Base::New))
             .await
             .unwrap();
+        // The dashboard counts this tenant's policies only.
+        assert_eq!(members::stats(&db, &w.acme).await.unwrap().iam_policies, 1);
         // A viewer reads but does not write.
         assert!(iam::get_policy(&db, &w.viewer, "secret-plan").await.is_ok());
         let e = iam::save_policy(&db, &w.viewer, save("mine", text, "", Base::New))

@@ -62,6 +62,7 @@ pub struct Stats {
     pub services: i64,
     pub workspaces: i64,
     pub policies: i64,
+    pub iam_policies: i64,
     pub traffic_30d: i64,
     pub last_activity_at: Option<i64>,
 }
@@ -93,6 +94,7 @@ pub async fn dashboard(tenant: String) -> Result<DashboardData, AppError> {
                 services: s.services,
                 workspaces: s.workspaces,
                 policies: s.policies,
+                iam_policies: s.iam_policies,
                 traffic_30d: s.traffic_30d,
                 last_activity_at: s.last_activity_at,
             },

@@ -43,6 +43,7 @@ pub fn DashboardPage() -> impl IntoView {
                                 {stat("Services", st.services.to_string(), format!("{base}/services"), "stat-services")}
                                 {stat("Workspaces", st.workspaces.to_string(), format!("{base}/workspaces"), "stat-workspaces")}
                                 {stat("Network policies", st.policies.to_string(), format!("{base}/network-policies"), "stat-policies")}
+                                {stat("IAM policies", st.iam_policies.to_string(), format!("{base}/iam-policies"), "stat-iam-policies")}
                                 {stat("Members", st.members.to_string(), format!("{base}/members"), "stat-members")}
                                 {stat("Admins", st.admins.to_string(), format!("{base}/members"), "stat-admins")}
                             </div>
