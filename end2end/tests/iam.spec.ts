@@ -36,7 +36,7 @@ test('write, lint, review, version, restore and simulate IAM policies across two
   // A new policy: a typo in the resource family is marked at its line and column, before
   // anything reaches the server.
   await page.goto('/t/src-co');
-  await page.getByRole('link', { name: 'IAM Policies' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'IAM Policies' }).click();
   await expect(page).toHaveURL(/\/t\/src-co\/iam-policies$/);
   await hydrated(page);
   await expect(page.getByTestId('empty-state')).toContainText('No IAM policies');
