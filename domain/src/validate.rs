@@ -35,14 +35,19 @@ pub fn tenant_name(raw: &str) -> DomainResult<String> {
 
 /// A description is optional free text, at most 500 characters.
 pub fn description(raw: &str) -> DomainResult<String> {
-    let d = raw.trim();
-    if d.chars().count() > 500 {
+    free_text("description", "A description", raw, 500)
+}
+
+/// Optional free text in `field`, trimmed, at most `max` characters.
+pub fn free_text(field: &'static str, what: &str, raw: &str, max: usize) -> DomainResult<String> {
+    let t = raw.trim();
+    if t.chars().count() > max {
         return Err(DomainError::invalid(
-            "description",
-            "A description has at most 500 characters.",
+            field,
+            format!("{what} has at most {max} characters."),
         ));
     }
-    Ok(d.to_string())
+    Ok(t.to_string())
 }
 
 /// An email address as typed by an admin. Deliberately loose (local@domain): the

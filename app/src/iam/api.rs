@@ -87,8 +87,6 @@ pub struct VersionList {
     pub items: Vec<VersionRow>,
     pub next_cursor: Option<String>,
     pub total: Option<i64>,
-    pub latest: i64,
-    pub can_manage: bool,
 }
 
 /// One old version, and how the latest differs from it.
@@ -130,11 +128,11 @@ const TEMPLATE: &str =
 Allow group Ops to read all-resources in tenancy\n";
 
 #[cfg(feature = "ssr")]
-async fn define_rows(db: &domain::Db, text: &str) -> Result<Vec<DefineRow>, AppError> {
-    let Ok(doc) = policy::iam::parse(text) else {
-        return Ok(Vec::new());
-    };
-    Ok(iam::defines(db, &doc)
+async fn define_rows(
+    db: &domain::Db,
+    doc: &policy::iam::Document,
+) -> Result<Vec<DefineRow>, AppError> {
+    Ok(iam::defines(db, doc)
         .await?
         .into_iter()
         .map(|d| DefineRow {
@@ -202,7 +200,12 @@ pub async fn iam_policy(tenant: String, name: String) -> Result<IamDoc, AppError
             });
         }
         let p = iam::get_policy(&ctx.db, &scope, &name).await?;
-        let defines = define_rows(&ctx.db, &p.text).await?;
+        // A stored document was checked when saved; one that no longer parses shows no
+        // Defines rather than no page.
+        let defines = match policy::iam::parse(&p.text) {
+            Ok(doc) => define_rows(&ctx.db, &doc).await?,
+            Err(_) => Vec::new(),
+        };
         Ok(IamDoc {
             name: Some(p.name),
             description: p.description,
@@ -255,7 +258,7 @@ pub async fn review_iam_policy(
                 .is_some_and(|p| p.text == text && p.description == description.trim()),
             base: stored.as_ref().map(|p| p.version),
             statements: doc.statements.len(),
-            defines: define_rows(&ctx.db, &text).await?,
+            defines: define_rows(&ctx.db, &doc).await?,
             name,
             description: description.trim().to_string(),
             text,
@@ -326,15 +329,12 @@ pub async fn iam_versions(
 ) -> Result<VersionList, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
-        let latest = iam::get_policy(&ctx.db, &scope, &name).await?.version;
         let cursor = cursor.and_then(non_empty).and_then(|c| c.parse().ok());
         let page = iam::list_versions(&ctx.db, &scope, &name, cursor, Some(10)).await?;
         Ok(VersionList {
             items: page.items.into_iter().map(version_row).collect(),
             next_cursor: page.next_cursor,
             total: page.total,
-            latest,
-            can_manage: scope.allows(Action::Manage),
         })
     })
     .await

@@ -144,14 +144,7 @@ fn IamEditor(tenant: String, doc: IamDoc, saved: String) -> impl IntoView {
     let lint = Memo::new(move |_| {
         text.with(|t| match policy::iam::parse(t) {
             Ok(_) => Vec::new(),
-            Err(errors) => errors
-                .into_iter()
-                .map(|e| policy::ncs::Issue {
-                    line: e.line as usize,
-                    column: e.column as usize,
-                    message: e.message,
-                })
-                .collect(),
+            Err(errors) => errors.into_iter().map(policy::ncs::Issue::from).collect(),
         })
     });
     let server_issues = move || {
@@ -283,7 +276,7 @@ fn IamEditor(tenant: String, doc: IamDoc, saved: String) -> impl IntoView {
             })}
         </ActionForm>
         {review_panel}
-        {(!is_new).then(|| view! { <Versions tenant=tenant.clone() name=name.clone()/> })}
+        {(!is_new).then(|| view! { <Versions tenant=tenant.clone() name=name.clone() latest=doc.version.unwrap_or(1)/> })}
         {(can_manage && !is_new).then(|| {
             let t_delete = tenant.clone();
             view! {
@@ -303,7 +296,12 @@ fn IamEditor(tenant: String, doc: IamDoc, saved: String) -> impl IntoView {
 
 /// The version history of a policy, newest first, each with a link to view it.
 #[component]
-fn Versions(tenant: String, name: String) -> impl IntoView {
+fn Versions(
+    tenant: String,
+    name: String,
+    /// The latest version, as the editor's document has it (no second read for it).
+    latest: i64,
+) -> impl IntoView {
     let cursor = query_param("cursor");
     let (t, n) = (tenant.clone(), name.clone());
     let data = Resource::new(
@@ -322,10 +320,10 @@ fn Versions(tenant: String, name: String) -> impl IntoView {
                                 let shown = v.items.len();
                                 let rows = v.items.into_iter().map(|r| view! {
                                     <tr data-testid="version-row">
-                                        <td class="nowrap"><strong>{format!("v{}", r.version)}</strong>{(r.version == v.latest).then(|| view! { " " <span class="badge badge-ok">"latest"</span> })}</td>
+                                        <td class="nowrap"><strong>{format!("v{}", r.version)}</strong>{(r.version == latest).then(|| view! { " " <span class="badge badge-ok">"latest"</span> })}</td>
                                         <td>{r.comment}</td>
                                         <td class="nowrap">{fmt_time(r.created_at)}<div class="muted small">{r.created_by}</div></td>
-                                        <td class="actions">{(r.version != v.latest).then(|| view! {
+                                        <td class="actions">{(r.version != latest).then(|| view! {
                                             <a class="btn btn-small" href=format!("/t/{tenant}/iam-policies/{}/versions/{}", encode(&name), r.version)>{format!("View v{}", r.version)}</a>
                                         })}</td>
                                     </tr>

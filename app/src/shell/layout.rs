@@ -9,6 +9,14 @@ use leptos_router::hooks::use_location;
 
 /// The page frame inside a tenant: header with the tenant switcher and user menu, side
 /// navigation, and the page itself.
+/// The console's name in the header, linking home.
+#[component]
+pub fn Brand() -> impl IntoView {
+    view! {
+        <a class="brand" href="/" aria-label="Tenantry home"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Tenantry"</span></a>
+    }
+}
+
 #[component]
 pub fn AppShell(
     /// A global page (`/admin/…`) rather than a tenant's.
@@ -71,7 +79,7 @@ pub fn AppShell(
             <input type="checkbox" id="nav-toggle" class="nav-toggle" node_ref=menu aria-controls="sidenav"/>
             <header class="topbar">
                 <label for="nav-toggle" class="menu-button" title="Menu" data-testid="menu-button"><span class="menu-icon" aria-hidden="true"></span><span class="sr-only">"Menu"</span></label>
-                <a class="brand" href="/" aria-label="Tenantry home"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Tenantry"</span></a>
+                <Brand/>
                 <TenantSwitcher ctx/>
                 <div class="topbar-spacer"></div>
                 <div class="user-menu">

@@ -2,7 +2,7 @@
 //! layout every tenant page sits in.
 
 use super::api;
-use super::layout::AppShell;
+use super::layout::{AppShell, Brand};
 use crate::components::*;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -39,7 +39,7 @@ pub fn NotFoundPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 me.await.ok().flatten().map(|me| view! {
                     <header class="topbar">
-                        <a class="brand" href="/" aria-label="Tenantry home"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Tenantry"</span></a>
+                        <Brand/>
                         <div class="topbar-spacer"></div>
                         <div class="user-menu">
                             <span class="user-email" data-testid="user-email" title=me.email.clone()>{me.email.clone()}</span>

@@ -180,7 +180,7 @@ impl Workload {
                 },
             });
         }
-        let ours = iam::PolicySet::new(docs);
+        let ours = iam::PolicySet::new(&docs);
 
         // Cedar: the same rules as policies, the hierarchy as entities.
         let mut text = String::new();

@@ -20,15 +20,6 @@ use policy::ncs::Issue;
 /// Parses a document, or refuses it with every error at its line and column.
 pub fn check(text: &str) -> Result<Document, DomainError> {
     iam::parse(text).map_err(|errors| {
-        DomainError::InvalidDocument(
-            errors
-                .into_iter()
-                .map(|e| Issue {
-                    line: e.line as usize,
-                    column: e.column as usize,
-                    message: e.message,
-                })
-                .collect(),
-        )
+        DomainError::InvalidDocument(errors.into_iter().map(Issue::from).collect())
     })
 }

@@ -7,7 +7,7 @@
 //! may read that tenant's policies; anyone else learns only whether a matching half
 //! exists there.
 
-use super::store::{documents_of, tenant_col};
+use super::store::documents_of;
 use crate::{directory, Db, DomainError, DomainResult, TenantId, TenantScope};
 use policy::iam::{
     self, catalogue, Decision, GroupRef, PolicyDoc, PolicySet, Principal, Reason, Request, Verb,
@@ -234,28 +234,22 @@ pub async fn simulate(
             }
         }
     }
-    let texts: BTreeMap<(String, String, u32), String> = docs
-        .iter()
-        .flat_map(|d| {
-            d.document
-                .statements
-                .iter()
-                .zip(&d.document.positions)
-                .map(move |(s, p)| {
-                    (
-                        (d.tenant_id.clone(), d.name.clone(), p.line),
-                        iam::print_statement(s),
-                    )
-                })
-        })
-        .collect();
-    let decision = PolicySet::new(docs).evaluate(&req);
+    // Only the statements that decided are printed, and only for a caller who may read
+    // them.
+    let text_of = |tenant: &str, policy: &str, line: u32| {
+        let doc = docs
+            .iter()
+            .find(|d| d.tenant_id == tenant && d.name == policy)?;
+        let at = doc.document.positions.iter().position(|p| p.line == line)?;
+        Some(iam::print_statement(&doc.document.statements[at]))
+    };
+    let decision = PolicySet::new(&docs).evaluate(&req);
     let readable = |tenant: &str| tenant == scope.tenant_id().as_text() || other_readable;
     let shown: Vec<Shown> = decision
         .statements
         .iter()
         .map(|s| {
-            let tenant_name = if tenant_col(&s.tenant_id).ok() == Some(home) {
+            let tenant_name = if s.tenant_id == home.as_text() {
                 home_name.clone()
             } else {
                 target_name.clone()
@@ -268,11 +262,7 @@ pub async fn simulate(
                 policy: open.then(|| s.policy.clone()),
                 line: open.then_some(s.line),
                 text: open
-                    .then(|| {
-                        texts
-                            .get(&(s.tenant_id.clone(), s.policy.clone(), s.line))
-                            .cloned()
-                    })
+                    .then(|| text_of(&s.tenant_id, &s.policy, s.line))
                     .flatten(),
             }
         })

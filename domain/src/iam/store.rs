@@ -1,9 +1,9 @@
 //! A tenant's IAM policy documents and their versions, through the tenant scope.
 
 use crate::error::unique;
-use crate::ids::{col_id, TenantId};
+use crate::ids::TenantId;
 use crate::model::{capped_count_sql, clamp_limit, Page};
-use crate::validate::like_pattern;
+use crate::validate::{self, like_pattern};
 use crate::{audit, directory, now_ms, Db, DomainError, DomainResult, TenantScope};
 use policy::iam::{DefineKind, Statement};
 use policy::ncs;
@@ -94,28 +94,6 @@ pub fn check_name(raw: &str) -> DomainResult<String> {
     Ok(name)
 }
 
-fn check_comment(raw: &str) -> DomainResult<String> {
-    let c = raw.trim().to_string();
-    if c.chars().count() > 200 {
-        return Err(DomainError::invalid(
-            "comment",
-            "Keep the comment under 200 characters.",
-        ));
-    }
-    Ok(c)
-}
-
-fn check_description(raw: &str) -> DomainResult<String> {
-    let d = raw.trim().to_string();
-    if d.chars().count() > 300 {
-        return Err(DomainError::invalid(
-            "description",
-            "Keep the description under 300 characters.",
-        ));
-    }
-    Ok(d)
-}
-
 /// This tenant's policies by name; `q` matches part of a name. The cursor is the last name.
 pub async fn list_policies(
     db: &Db,
@@ -194,8 +172,8 @@ pub async fn defines(db: &Db, doc: &policy::iam::Document) -> DomainResult<Vec<D
 pub async fn save_policy(db: &Db, scope: &TenantScope, save: Save<'_>) -> DomainResult<IamPolicy> {
     scope.require(Action::Manage)?;
     let name = check_name(save.name)?;
-    let comment = check_comment(save.comment)?;
-    let description = save.description.map(check_description).transpose()?;
+    let comment = validate::free_text("comment", "A comment", save.comment, 200)?;
+    let description = save.description.map(validate::description).transpose()?;
     let doc = super::check(save.text)?;
     let statements = doc.statements.len() as i64;
     let now = now_ms();
@@ -460,8 +438,4 @@ pub(super) async fn documents_of(db: &Db, tenant: TenantId) -> DomainResult<Vec<
     .fetch_all(db.pool())
     .await?;
     Ok(rows)
-}
-
-pub(super) fn tenant_col(s: &str) -> DomainResult<TenantId> {
-    col_id(s)
 }

@@ -167,9 +167,11 @@ fn lower(s: &str) -> String {
 }
 
 impl PolicySet {
-    pub fn new(docs: Vec<PolicyDoc>) -> PolicySet {
+    /// Compiles the documents (borrowed: a caller such as the simulator still reads
+    /// them afterwards, to print the statements that decided).
+    pub fn new(docs: &[PolicyDoc]) -> PolicySet {
         let mut set = PolicySet::default();
-        for (d, doc) in docs.into_iter().enumerate() {
+        for (d, doc) in docs.iter().enumerate() {
             set.names
                 .insert(lower(&doc.tenant_id), doc.tenant_name.clone());
             set.docs.push((doc.tenant_id.clone(), doc.name.clone()));

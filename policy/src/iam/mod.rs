@@ -49,6 +49,18 @@ impl ParseError {
     }
 }
 
+/// The shape every document error takes outside this crate (the editor, the API), the
+/// same as the NCS parser's.
+impl From<ParseError> for crate::ncs::Issue {
+    fn from(e: ParseError) -> Self {
+        crate::ncs::Issue {
+            line: e.line as usize,
+            column: e.column as usize,
+            message: e.message,
+        }
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

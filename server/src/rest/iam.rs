@@ -2,7 +2,7 @@
 //! restore, and the simulator. A save on top of a stale version answers 409 with the
 //! difference to the latest, so a script can show its user what changed meanwhile.
 
-use super::{body, media_type, ApiError, ApiResult, ErrorBody, Scoped};
+use super::{accepts, body, media_type, ApiError, ApiResult, ErrorBody, Scoped};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
@@ -96,13 +96,18 @@ pub struct VersionList {
     next_cursor: Option<String>,
 }
 
+/// The version of `If-Match: "<version>"` (the ETag this API sends).
+fn if_match(headers: &HeaderMap) -> Option<i64> {
+    headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().trim_matches('"').parse().ok())
+}
+
 /// Reads a write in either form.
 fn write_of(headers: &HeaderMap, q: WriteQuery, bytes: &Bytes) -> ApiResult<IamPolicyWrite> {
     let ctype = media_type(headers);
-    let if_match = headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().trim_matches('"').parse::<i64>().ok());
+    let if_match = if_match(headers);
     let mut w = match ctype.as_str() {
         "text/plain" => IamPolicyWrite {
             name: q.name,
@@ -138,10 +143,7 @@ fn write_of(headers: &HeaderMap, q: WriteQuery, bytes: &Bytes) -> ApiResult<IamP
 
 /// The policy as JSON, or its text when the caller accepts `text/plain`.
 fn policy_response(headers: &HeaderMap, p: IamPolicy, status: StatusCode) -> Response {
-    let wants_text = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/plain"));
+    let wants_text = accepts(headers, "text/plain");
     let etag = format!("\"{}\"", p.version);
     if wants_text {
         (
@@ -311,12 +313,7 @@ pub(super) async fn restore_version(
     headers: HeaderMap,
     Path((name, version)): Path<(String, i64)>,
 ) -> ApiResult<Response> {
-    let base = headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().trim_matches('"').parse::<i64>().ok())
-        .map(Base::Version)
-        .unwrap_or(Base::Any);
+    let base = if_match(&headers).map(Base::Version).unwrap_or(Base::Any);
     let p = iam::restore_version(&st.db, &s.scope, &name, version, base).await?;
     Ok(policy_response(&headers, p, StatusCode::OK))
 }

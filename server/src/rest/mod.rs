@@ -146,6 +146,14 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
+/// Whether the caller's `Accept` header asks for a media type containing `what`.
+fn accepts(headers: &axum::http::HeaderMap, what: &str) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains(what))
+}
+
 /// The request's media type, lower case and without parameters (`text/plain`).
 fn media_type(headers: &axum::http::HeaderMap) -> String {
     headers

@@ -2,7 +2,7 @@
 //! connected tenants with their DNS names, network policies as YAML or JSON, the
 //! connectivity check, and traffic (ingested by data planes, read per connection).
 
-use super::{body, media_type, ApiError, ApiResult, ErrorBody, ListQuery, Scoped};
+use super::{accepts, body, media_type, ApiError, ApiResult, ErrorBody, ListQuery, Scoped};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
@@ -373,11 +373,7 @@ fn document(headers: &HeaderMap, bytes: &Bytes) -> ApiResult<String> {
 
 /// The one policy as JSON, or as the YAML document when the caller asks for YAML.
 fn policy_response(headers: &HeaderMap, p: network::StoredPolicy, status: StatusCode) -> Response {
-    let wants_yaml = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("yaml"));
-    if wants_yaml {
+    if accepts(headers, "yaml") {
         (
             status,
             [(header::CONTENT_TYPE, "application/yaml; charset=utf-8")],

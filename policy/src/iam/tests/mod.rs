@@ -28,7 +28,7 @@ fn doc(tenant: &str, name: &str, text: &str) -> PolicyDoc {
 
 /// The set, with every tenant of these tests named.
 fn set_of(docs: Vec<PolicyDoc>) -> PolicySet {
-    PolicySet::new(docs)
+    PolicySet::new(&docs)
         .with_names([SOURCE, DEST, OTHER].map(|t| (t.to_string(), name_of(t).to_string())))
 }
 

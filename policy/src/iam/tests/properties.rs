@@ -303,7 +303,7 @@ fn the_index_decides_like_the_scan() {
     );
     runner
         .run(&strategy, |(docs, requests)| {
-            let set = PolicySet::new(vec![docs.0, docs.1, docs.2]);
+            let set = PolicySet::new(&[docs.0, docs.1, docs.2]);
             for r in &requests {
                 let d = set.evaluate(r);
                 prop_assert_eq!(&d, &set.evaluate_scan(r));
