@@ -86,7 +86,7 @@ impl From<domain::DomainError> for AppError {
         match e {
             D::NotFound(_) => AppError::NotFound,
             D::Forbidden(m) => AppError::Forbidden(m),
-            D::Invalid { field, message } => AppError::Invalid {
+            D::Invalid { field, message } | D::Refused { field, message, .. } => AppError::Invalid {
                 field: field.to_string(),
                 message,
             },

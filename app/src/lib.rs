@@ -10,6 +10,7 @@
 #![recursion_limit = "256"]
 
 pub mod audit;
+pub mod clouds;
 pub mod components;
 pub mod connections;
 pub mod error;
@@ -90,6 +91,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("iam-policies/:name") view=iam::pages::IamEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("iam-policies/:name/versions/:version") view=iam::pages::IamVersionPage ssr=SsrMode::Async/>
                     <Route path=path!("iam-simulator") view=iam::pages::IamSimulatorPage ssr=SsrMode::Async/>
+                    <Route path=path!("clouds") view=clouds::pages::CloudsPage ssr=SsrMode::Async/>
+                    <Route path=path!("clouds/new") view=clouds::pages::CloudWizardPage ssr=SsrMode::Async/>
+                    <Route path=path!("clouds/:id") view=clouds::pages::CloudPage ssr=SsrMode::Async/>
                 </ParentRoute>
                 // Pages above every tenant live under their own path, not under the
                 // tenant one happens to be in.

@@ -35,6 +35,8 @@ pub struct UiContext {
     pub absolute_timeout_ms: i64,
     /// The DNS suffix of services in connected tenants.
     pub dns_suffix: String,
+    /// Seals and opens stored cloud credentials.
+    pub sealer: domain::crypto::Sealer,
     /// How to tell the client's address behind a reverse proxy (for rate limits).
     pub client_ip: ClientIpRule,
 }

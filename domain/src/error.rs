@@ -20,6 +20,14 @@ pub enum DomainError {
         field: &'static str,
         message: String,
     },
+    /// Input refused for a reason scripts tell apart by its own code
+    /// (`cloud_type_not_allowed_in_tenant`); answered like [`DomainError::Invalid`].
+    #[error("{message}")]
+    Refused {
+        code: &'static str,
+        field: &'static str,
+        message: String,
+    },
     /// A document (a network policy) failed its checks; each issue names its line.
     #[error("{}", document_message(.0))]
     InvalidDocument(Vec<policy::ncs::Issue>),
@@ -52,6 +60,14 @@ impl DomainError {
         }
     }
 
+    /// The input the error is about, when it is about one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            DomainError::Invalid { field, .. } | DomainError::Refused { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
     /// A stable code for APIs and tests.
     pub fn code(&self) -> &'static str {
         match self {
@@ -60,6 +76,7 @@ impl DomainError {
             DomainError::Invalid { .. } => "invalid_input",
             DomainError::InvalidDocument(_) => "invalid_policy",
             DomainError::Conflict { code, .. } => code,
+            DomainError::Refused { code, .. } => code,
             DomainError::RateLimited => "rate_limited",
             DomainError::Unauthenticated(_) => "unauthenticated",
             DomainError::Internal(_) => "internal",

@@ -57,6 +57,27 @@ id_type!(
     AuditId
 );
 
+id_type!(
+    /// A tenant-scoped cloud's id.
+    CloudId
+);
+id_type!(
+    /// A VRF context's id.
+    VrfId
+);
+id_type!(
+    /// An SE group's id.
+    SeGroupId
+);
+id_type!(
+    /// A Service Engine's id.
+    ServiceEngineId
+);
+id_type!(
+    /// A cloud wizard draft's id.
+    DraftId
+);
+
 /// The id of the system tenant `admin`, fixed by the first migration.
 pub const SYSTEM_TENANT_ID: TenantId =
     TenantId(Uuid::from_u128(0x00000000_0000_4000_8000_000000000001));

@@ -8,8 +8,9 @@
 //! are gathered in [`directory`], the one module to review for cross-tenant access.
 
 pub mod audit;
+pub mod clouds;
 pub mod connections;
-mod crypto;
+pub mod crypto;
 pub mod db;
 pub mod directory;
 pub mod error;

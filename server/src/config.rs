@@ -36,6 +36,46 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// That header, lowercase [x-forwarded-for].
     pub client_ip_header: String,
+    /// Seals stored cloud credentials (`TENANTRY_SECRET_KEY`, or the key file).
+    pub sealer: domain::crypto::Sealer,
+}
+
+/// The key that seals stored credentials: `TENANTRY_SECRET_KEY` (64 hex digits), or else
+/// the key file `TENANTRY_SECRET_KEY_FILE` [data/secret.key], which is made (mode 0600)
+/// with a new random key the first time. Losing the key makes the stored credentials
+/// unreadable, so the file is backed up with the database (docs/operations.md).
+fn sealer() -> Result<domain::crypto::Sealer, String> {
+    use domain::crypto::Sealer;
+    if let Some(hex) = var("TENANTRY_SECRET_KEY") {
+        return Sealer::from_hex(&hex).map_err(|e| format!("TENANTRY_SECRET_KEY: {e}"));
+    }
+    let path = std::path::PathBuf::from(
+        var("TENANTRY_SECRET_KEY_FILE").unwrap_or_else(|| "data/secret.key".into()),
+    );
+    let shown = path.display();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Sealer::from_hex(&text).map_err(|e| format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}"))?;
+            }
+            let key = Sealer::generate_hex();
+            write_private(&path, &key).map_err(|e| format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}"))?;
+            tracing::warn!(file = %shown, "generated a new secret key for stored credentials; back it up with the database");
+            Sealer::from_hex(&key)
+        }
+        Err(e) => Err(format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}")),
+    }
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 fn var(name: &str) -> Option<String> {
@@ -169,6 +209,7 @@ impl Config {
             dns_suffix: dns_suffix(var("TENANTRY_DNS_SUFFIX"))?,
             trusted_proxies,
             client_ip_header,
+            sealer: sealer()?,
         })
     }
 

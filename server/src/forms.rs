@@ -38,6 +38,14 @@ struct Kept {
     at: i64,
 }
 
+/// Fields whose values are never kept in the session or shown back: passwords, cloud
+/// credentials (`secret_access_key`, `client_secret`, `ssh_private_key`), secrets.
+fn is_secret_field(name: &str) -> bool {
+    ["password", "secret", "private_key"]
+        .iter()
+        .any(|s| name.contains(s))
+}
+
 /// The middleware: answers plain form posts to server functions, and hands a kept echo
 /// to the page view it was meant for.
 pub async fn plain_forms(
@@ -85,7 +93,7 @@ async fn answer_post(public_url: &str, session: Session, req: Request, next: Nex
     };
     let values: Vec<(String, String)> = url::form_urlencoded::parse(&bytes)
         .into_owned()
-        .filter(|(name, _)| !name.contains("password"))
+        .filter(|(name, _)| !is_secret_field(name))
         .collect();
     let res = next
         .run(Request::from_parts(parts, Body::from(bytes)))

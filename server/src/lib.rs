@@ -119,6 +119,7 @@ pub async fn build(
         },
         absolute_timeout_ms: config.session_absolute_hours * 3_600_000,
         dns_suffix: config.dns_suffix.clone(),
+        sealer: config.sealer.clone(),
         client_ip: app::ssr::ClientIpRule {
             header: config.client_ip_header.clone(),
             trusted: config.trusted_proxies.clone(),

@@ -219,6 +219,12 @@ pub fn Field(
     /// Extra classes of the field's box (`field-narrow`).
     #[prop(optional)]
     wrap: Option<&'static str>,
+    /// A multi-line text area of this many rows instead of an input.
+    #[prop(optional)]
+    rows: Option<u32>,
+    /// A select of these (value, label) choices instead of an input.
+    #[prop(optional)]
+    options: Option<Vec<(String, String)>>,
 ) -> impl IntoView {
     let edited = RwSignal::new(false);
     Effect::watch(
@@ -244,14 +250,34 @@ pub fn Field(
         Some(extra) => format!("field {extra}"),
         None => "field".to_string(),
     };
-    view! {
-        <div class=wrap>
-            <label for=id.clone()>{label}</label>
-            <input id=id type=kind name=name value=value placeholder=placeholder required=required min=min max=max
+    let invalid = move || error.get().is_some().to_string();
+    let control = match (rows, options) {
+        (_, Some(options)) => view! {
+            <select id=id.clone() name=name required=required class=class aria-invalid=invalid
+                aria-describedby=described on:change=move |_| edited.set(true)>
+                {options.into_iter().map(|(v, l)| {
+                    let selected = v == value;
+                    view! { <option value=v selected=selected>{l}</option> }
+                }).collect_view()}
+            </select>
+        }.into_any(),
+        (Some(rows), None) => view! {
+            <textarea id=id.clone() name=name rows=rows placeholder=placeholder required=required class=class
+                autocomplete="off" spellcheck="false" aria-invalid=invalid aria-describedby=described
+                on:input=move |_| edited.set(true)>{value}</textarea>
+        }.into_any(),
+        (None, None) => view! {
+            <input id=id.clone() type=kind name=name value=value placeholder=placeholder required=required min=min max=max
                 list=list class=class autocomplete="off"
-                aria-invalid=move || error.get().is_some().to_string()
+                aria-invalid=invalid
                 aria-describedby=described
                 on:input=move |_| edited.set(true)/>
+        }.into_any(),
+    };
+    view! {
+        <div class=wrap>
+            <label for=id>{label}</label>
+            {control}
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
             <FieldError id=error_id message=error/>
         </div>

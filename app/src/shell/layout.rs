@@ -111,6 +111,8 @@ pub fn AppShell(
                         <div class="nav-section">"Identity"</div>
                         {nav_link("/iam-policies", "IAM Policies")}
                         {nav_link("/iam-simulator", "IAM Simulator")}
+                        <div class="nav-section">"Infrastructure"</div>
+                        {nav_link("/clouds", "Clouds")}
                     })}
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {

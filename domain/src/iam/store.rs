@@ -439,3 +439,52 @@ pub(super) async fn documents_of(db: &Db, tenant: TenantId) -> DomainResult<Vec<
     .await?;
     Ok(rows)
 }
+
+/// Writes a policy that the console itself provides (the Tenant-Admin policy of the
+/// first cloud), inside the caller's transaction: version 1 when the tenant has no
+/// policy of that name, and nothing when it has one (its admins may have edited it).
+pub(crate) async fn ensure_policy(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    scope: &TenantScope,
+    name: &str,
+    text: &str,
+    description: &str,
+) -> DomainResult<()> {
+    let doc = super::check(text)?;
+    let tenant = scope.tenant_id().as_text();
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT version FROM iam_policies WHERE tenant_id = $1 AND name = $2")
+            .bind(tenant.clone())
+            .bind(name.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let now = now_ms();
+    let actor = scope.actor_label().to_string();
+    sqlx::query(&format!(
+        "INSERT INTO iam_policies (tenant_id, {COLUMNS}) VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $6, $7)"
+    ))
+    .bind(tenant.clone())
+    .bind(name.to_string())
+    .bind(description.to_string())
+    .bind(text.to_string())
+    .bind(doc.statements.len() as i64)
+    .bind(now)
+    .bind(actor.clone())
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO iam_policy_versions (tenant_id, name, version, text, comment, created_at, created_by) \
+         VALUES ($1, $2, 1, $3, 'Created by the console', $4, $5)",
+    )
+    .bind(tenant)
+    .bind(name.to_string())
+    .bind(text.to_string())
+    .bind(now)
+    .bind(actor)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(tx, scope, "iam_policy.create", &format!("{name} v1"), None, Some(text.to_string())).await
+}

@@ -22,6 +22,7 @@ use domain::{DomainError, Principal, TenantId, TenantScope};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
+mod clouds;
 mod connections;
 mod iam;
 mod members;
@@ -38,6 +39,8 @@ pub struct ApiError {
     message: String,
     /// For documents (network and IAM policies): each problem with its line.
     issues: Option<Vec<policy::ncs::Issue>>,
+    /// The input a refusal is about (`name`, `config.vpc_id`).
+    field: Option<String>,
     /// For a stale save (`version_conflict`): from the text sent to the latest, and the
     /// latest version's number.
     diff: Option<Vec<String>>,
@@ -81,6 +84,7 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             issues: None,
+            field: None,
             diff: None,
             latest_version: None,
         }
@@ -93,7 +97,9 @@ impl From<DomainError> for ApiError {
         let status = match &e {
             DomainError::NotFound(_) => StatusCode::NOT_FOUND,
             DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-            DomainError::Invalid { .. } | DomainError::InvalidDocument(_) => {
+            DomainError::Invalid { .. }
+            | DomainError::Refused { .. }
+            | DomainError::InvalidDocument(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             DomainError::Conflict { .. } => StatusCode::CONFLICT,
@@ -106,6 +112,7 @@ impl From<DomainError> for ApiError {
             other => other.to_string(),
         };
         let mut err = ApiError::new(status, code, message);
+        err.field = e.field().map(str::to_string);
         if let DomainError::InvalidDocument(issues) = e {
             err.issues = Some(issues);
         }
@@ -119,7 +126,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code,
                 message: self.message,
-                field: None,
+                field: self.field,
                 errors: self.issues.map(|list| {
                     list.into_iter()
                         .map(|i| IssueJson {
@@ -426,6 +433,23 @@ fn build(seen: &mut Vec<(&'static str, &'static str)>) -> Router<AppState> {
         post(iam::restore_version),
     );
     r = add(r, "POST", "/iam/simulate", post(iam::simulate));
+    r = add(r, "GET", "/clouds", get(clouds::list_clouds));
+    r = add(r, "POST", "/clouds", post(clouds::create_cloud));
+    r = add(r, "GET", "/clouds/{id}", get(clouds::get_cloud));
+    r = add(r, "DELETE", "/clouds/{id}", delete(clouds::delete_cloud));
+    r = add(r, "GET", "/vrf-contexts", get(clouds::list_vrf_contexts));
+    r = add(r, "POST", "/vrf-contexts", post(clouds::create_vrf_context));
+    r = add(r, "PATCH", "/vrf-contexts/{id}", patch(clouds::update_vrf_context));
+    r = add(r, "DELETE", "/vrf-contexts/{id}", delete(clouds::delete_vrf_context));
+    r = add(r, "GET", "/se-groups", get(clouds::list_se_groups));
+    r = add(r, "POST", "/se-groups", post(clouds::create_se_group));
+    r = add(r, "PATCH", "/se-groups/{id}", patch(clouds::update_se_group));
+    r = add(r, "DELETE", "/se-groups/{id}", delete(clouds::delete_se_group));
+    r = add(r, "GET", "/service-engines", get(clouds::list_service_engines));
+    r = add(r, "POST", "/service-engines", post(clouds::add_service_engine));
+    r = add(r, "DELETE", "/service-engines/{id}", delete(clouds::remove_service_engine));
+    r = add(r, "GET", "/cloud-settings", get(clouds::get_cloud_settings));
+    r = add(r, "PUT", "/cloud-settings", put(clouds::put_cloud_settings));
     r.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
 }
 
@@ -452,13 +476,20 @@ pub struct ListQuery {
         network::connection_traffic, network::ingest_traffic, network::list_workspaces, network::create_workspace, network::update_workspace, network::delete_workspace,
         network::list_services, network::create_service, network::update_service, network::delete_service, network::remote_services, network::list_policies,
         network::create_policy, network::get_policy, network::put_policy, network::delete_policy, network::connectivity_check,
-        iam::list_policies, iam::create_policy, iam::get_policy, iam::put_policy, iam::delete_policy, iam::list_versions, iam::restore_version, iam::simulate),
+        iam::list_policies, iam::create_policy, iam::get_policy, iam::put_policy, iam::delete_policy, iam::list_versions, iam::restore_version, iam::simulate,
+        clouds::list_clouds, clouds::create_cloud, clouds::get_cloud, clouds::delete_cloud, clouds::list_vrf_contexts, clouds::create_vrf_context,
+        clouds::update_vrf_context, clouds::delete_vrf_context, clouds::list_se_groups, clouds::create_se_group, clouds::update_se_group,
+        clouds::delete_se_group, clouds::list_service_engines, clouds::add_service_engine, clouds::remove_service_engine,
+        clouds::get_cloud_settings, clouds::put_cloud_settings),
     components(schemas(ErrorBody, ErrorDetail, tenants::MeJson, tenants::UserJson, tenants::MembershipJson, tenants::TenantJson, tenants::TenantList, tenants::NewTenantJson, tenants::TenantChangeJson, tenants::NewUserJson, members::MemberJson, members::MemberList, members::NewMemberJson,
         connections::SecretJson, connections::SecretList, connections::NewSecretJson, connections::IssuedSecretJson, connections::ConnectionJson, connections::ConnectionList, connections::RedeemJson, IssueJson,
         network::WorkspaceJson, network::WorkspaceList, network::NewWorkspaceJson, network::WorkspaceChangeJson, network::ServiceJson, network::ServiceList, network::NewServiceJson, network::ServiceChangeJson,
         network::RemoteServiceJson, network::RemoteServiceList, network::PolicyJson, network::PolicyList, network::CheckJson, network::CheckResultJson,
         network::TrafficRecordJson, network::IngestJson, network::DayTrafficJson, network::TrafficJson,
-        iam::IamPolicyJson, iam::IamPolicyList, iam::IamPolicyWrite, iam::VersionJson, iam::VersionList, iam::SimPrincipalJson, iam::SimulateJson, iam::SimStatementJson, iam::SimulationJson)),
+        iam::IamPolicyJson, iam::IamPolicyList, iam::IamPolicyWrite, iam::VersionJson, iam::VersionList, iam::SimPrincipalJson, iam::SimulateJson, iam::SimStatementJson, iam::SimulationJson,
+        clouds::CloudJson, clouds::CloudList, clouds::NewCloudJson, clouds::VrfJson, clouds::SeGroupJson, clouds::ServiceEngineJson, clouds::CloudDetailJson,
+        clouds::CloudDeletedJson, clouds::VrfList, clouds::SeGroupList, clouds::ServiceEngineList, clouds::NewVrfJson, clouds::VrfChangeJson,
+        clouds::SeGroupWriteJson, clouds::NewServiceEngineJson, clouds::CloudSettingsJson)),
     servers((url = "/api/v1"))
 )]
 pub struct ApiDoc;

@@ -189,6 +189,8 @@ impl Fx {
             dns_suffix: "aether.internal".into(),
             trusted_proxies: vec![],
             client_ip_header: "x-forwarded-for".into(),
+            sealer: domain::crypto::Sealer::from_hex(&domain::crypto::Sealer::generate_hex())
+                .unwrap(),
         };
         let db = server::open_db(&config).await.unwrap();
         server::bootstrap(&db, &config).await.unwrap();
