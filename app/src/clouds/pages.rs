@@ -121,6 +121,7 @@ pub fn CloudsPage() -> impl IntoView {
                 match data.await {
                     Ok(d) => {
                         let t = tenant.get_untracked();
+                        let card = view! { <ProviderSettingsCard tenant=t.clone() data=d.clone() save/> };
                         let shown = d.items.len();
                         let rows = d.items.iter().cloned().map(|c| cloud_list_row(&t, c)).collect_view();
                         let provider_rows = d.provider.iter().cloned().map(|c| cloud_list_row(&t, c)).collect_view();
@@ -174,7 +175,7 @@ pub fn CloudsPage() -> impl IntoView {
                                     </div>
                                 </section>
                             })}
-                            <ProviderSettingsCard tenant=t data=d.clone() save/>
+                            {card}
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),
@@ -625,6 +626,8 @@ pub fn CloudPage() -> impl IntoView {
                             let custom = v.purpose == "custom";
                             let purpose = match v.purpose.as_str() { "data" => "Data plane", "management" => "Management", _ => "Added by hand" };
                             let name = v.name.clone();
+                            let (name_fid, desc_fid) = (format!("vrf-name-{}", v.id), format!("vrf-desc-{}", v.id));
+                            let (vname, vdesc) = (v.name.clone(), v.description.clone());
                             view! {
                                 <tr data-testid="vrf-row">
                                     <td class="name"><strong>{v.name.clone()}</strong></td>
@@ -632,11 +635,11 @@ pub fn CloudPage() -> impl IntoView {
                                     <td class="small">{v.description.clone()}</td>
                                     <td class="actions">{manage.then(|| view! {
                                         <EditInline action=edit_vrf label=format!("Edit VRF context {name}") open=editing fields=vec![("tenant", t.clone()), ("id", v.id.clone())]>
-                                            {custom.then(|| view! { <Field form=vrf_edit_state name="name" id=format!("vrf-name-{}", v.id) label="Name" value=v.name.clone()/> })}
-                                            {(!custom).then(|| view! { <input type="hidden" name="name" value=v.name.clone()/> })}
-                                            <Field form=vrf_edit_state name="description" id=format!("vrf-desc-{}", v.id) label="Description" value=v.description.clone()/>
+                                            {custom.then_some(view! { <Field form=vrf_edit_state name="name" id=name_fid label="Name" value=vname.clone()/> })}
+                                            {(!custom).then_some(view! { <input type="hidden" name="name" value=vname/> })}
+                                            <Field form=vrf_edit_state name="description" id=desc_fid label="Description" value=vdesc/>
                                         </EditInline>
-                                        {custom.then(|| view! {
+                                        {custom.then_some(view! {
                                             " "
                                             <Confirm action=del_vrf summary="Delete" label=format!("Delete VRF context {name}") dialog="Confirm deletion" confirm="Yes, delete"
                                                 fields=vec![("tenant", t.clone()), ("id", v.id.clone())]>
@@ -654,6 +657,8 @@ pub fn CloudPage() -> impl IntoView {
                             let name = g.name.clone();
                             let default = g.name == "Default-Group";
                             let ha_options = ha_options.clone();
+                            let fids: Vec<String> = ["name", "ha", "max", "desc"].iter().map(|f| format!("group-{f}-{}", g.id)).collect();
+                            let (gname, gha, gmax, gdesc) = (g.name.clone(), g.ha_mode.clone(), g.max_ses.to_string(), g.description.clone());
                             view! {
                                 <tr data-testid="se-group-row">
                                     <td class="name"><strong>{g.name.clone()}</strong><div class="muted small">{g.description.clone()}</div></td>
@@ -662,15 +667,15 @@ pub fn CloudPage() -> impl IntoView {
                                     <td class="actions">{manage.then(|| view! {
                                         <EditInline action=edit_group label=format!("Edit SE group {name}") open=editing fields=vec![("tenant", t.clone()), ("id", g.id.clone())]>
                                             {if default {
-                                                view! { <input type="hidden" name="name" value=g.name.clone()/> }.into_any()
+                                                view! { <input type="hidden" name="name" value=gname/> }.into_any()
                                             } else {
-                                                view! { <Field form=group_edit_state name="name" id=format!("group-name-{}", g.id) label="Name" value=g.name.clone()/> }.into_any()
+                                                view! { <Field form=group_edit_state name="name" id=fids[0].clone() label="Name" value=gname/> }.into_any()
                                             }}
-                                            <Field form=group_edit_state name="ha_mode" id=format!("group-ha-{}", g.id) label="HA mode" options=ha_options value=g.ha_mode.clone()/>
-                                            <Field form=group_edit_state name="max_ses" id=format!("group-max-{}", g.id) label="Max Service Engines" kind="number" min="1" max="1000" value=g.max_ses.to_string()/>
-                                            <Field form=group_edit_state name="description" id=format!("group-desc-{}", g.id) label="Description" value=g.description.clone()/>
+                                            <Field form=group_edit_state name="ha_mode" id=fids[1].clone() label="HA mode" options=ha_options value=gha/>
+                                            <Field form=group_edit_state name="max_ses" id=fids[2].clone() label="Max Service Engines" kind="number" min="1" max="1000" value=gmax/>
+                                            <Field form=group_edit_state name="description" id=fids[3].clone() label="Description" value=gdesc/>
                                         </EditInline>
-                                        {(!default).then(|| view! {
+                                        {(!default).then_some(view! {
                                             " "
                                             <Confirm action=del_group summary="Delete" label=format!("Delete SE group {name}") dialog="Confirm deletion" confirm="Yes, delete"
                                                 fields=vec![("tenant", t.clone()), ("id", g.id.clone())]>

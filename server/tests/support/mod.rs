@@ -111,6 +111,8 @@ pub struct Fx {
     pub globex_iam: String,
     pub acme_iam: String,
     acme_iam_pool: Vec<String>,
+    /// Clouds and their objects (seed 002).
+    pub clouds: CloudFx,
     next_iam: AtomicUsize,
     next_ncs: [AtomicUsize; 3],
     next_name: AtomicUsize,
@@ -192,6 +194,7 @@ impl Fx {
             sealer: domain::crypto::Sealer::from_hex(&domain::crypto::Sealer::generate_hex())
                 .unwrap(),
         };
+        let sealer = config.sealer.clone();
         let db = server::open_db(&config).await.unwrap();
         server::bootstrap(&db, &config).await.unwrap();
         let options = leptos::config::LeptosOptions::builder()
@@ -433,6 +436,8 @@ impl Fx {
             acme_iam_pool.push(name);
         }
 
+        let clouds = CloudFx::new(&db, &sealer, &acme, &globex, &users[&Who::TenantAdmin]).await;
+
         // Real sessions in the real store, as a login would leave them.
         let pool = sqlx::SqlitePool::connect(&db_url).await.unwrap();
         let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
@@ -489,6 +494,7 @@ impl Fx {
             globex_iam,
             acme_iam,
             acme_iam_pool,
+            clouds,
             next_iam: AtomicUsize::new(0),
             next_ncs: Default::default(),
             next_name: AtomicUsize::new(0),
@@ -660,5 +666,117 @@ impl Fx {
         }
         self.send(Who::Anonymous, Req::Raw(b.body(Body::empty()).unwrap()))
             .await
+    }
+}
+
+/// Clouds for the isolation matrix: globex's (acme must never reach them), one of
+/// acme's that tests read and add to, and pools of acme's to delete.
+pub struct CloudFx {
+    pub globex_cloud: String,
+    pub globex_vrf: String,
+    pub globex_group: String,
+    pub globex_se: String,
+    pub acme_cloud: String,
+    /// An SE group of acme's cloud with room for every Service Engine a test adds.
+    pub acme_group: String,
+    pools: [Vec<String>; 5],
+    next: [AtomicUsize; 5],
+}
+
+impl CloudFx {
+    async fn new(
+        db: &Db,
+        sealer: &domain::crypto::Sealer,
+        acme: &domain::TenantScope,
+        globex: &domain::TenantScope,
+        alice: &domain::User,
+    ) -> CloudFx {
+        use domain::clouds::{self, NewCloud, NewServiceEngine, SeGroupInput};
+        let none = serde_json::json!({});
+        let cloud = |scope: &domain::TenantScope, name: String| {
+            let scope = scope.clone();
+            let none = none.clone();
+            async move {
+                clouds::create_cloud(db, &scope, sealer, NewCloud { name: &name, cloud_type: "no-orchestrator", config: &none })
+                    .await
+                    .unwrap()
+                    .id
+            }
+        };
+        let group = |scope: &domain::TenantScope, cloud: domain::ids::CloudId, name: String| {
+            let scope = scope.clone();
+            async move {
+                clouds::create_se_group(db, &scope, cloud, SeGroupInput { name: &name, ha_mode: "shared", max_ses: 1000, description: "" })
+                    .await
+                    .unwrap()
+                    .id
+            }
+        };
+        let g_cloud = cloud(globex, "globex-cloud".into()).await;
+        let g_group = group(globex, g_cloud, "globex-group".into()).await;
+        let g_vrf = clouds::create_vrf_context(db, globex, g_cloud, "globex-vrf", "").await.unwrap().id;
+        let g_se = clouds::add_service_engine(db, globex, NewServiceEngine { name: "globex-se", mgmt_ip: "10.9.0.1", se_group_id: g_group })
+            .await
+            .unwrap()
+            .id;
+        let a_cloud = cloud(acme, "acme-cloud".into()).await;
+        let a_group = group(acme, a_cloud, "acme-big".into()).await;
+        let alice = directory::principal_for_user(db, alice.id).await.unwrap();
+        let alice = authorize(db, &alice, TenantRef::Name("acme")).await.unwrap();
+        let mut pools: [Vec<String>; 5] = Default::default();
+        for i in 0..4 {
+            pools[0].push(cloud(acme, format!("pool-cloud-{i}")).await.to_string());
+            pools[1].push(clouds::create_vrf_context(db, acme, a_cloud, &format!("pool-vrf-{i}"), "").await.unwrap().id.to_string());
+            pools[2].push(group(acme, a_cloud, format!("pool-group-{i}")).await.to_string());
+            pools[3].push(
+                clouds::add_service_engine(db, acme, NewServiceEngine { name: &format!("pool-se-{i}"), mgmt_ip: &format!("10.1.0.{i}"), se_group_id: a_group })
+                    .await
+                    .unwrap()
+                    .id
+                    .to_string(),
+            );
+            // Wizard drafts belong to their author: alice, the tenant admin of the matrix.
+            pools[4].push(
+                clouds::save_draft(db, &alice, sealer, None, NewCloud { name: &format!("drafted-{i}"), cloud_type: "no-orchestrator", config: &none })
+                    .await
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        CloudFx {
+            globex_cloud: g_cloud.to_string(),
+            globex_vrf: g_vrf.to_string(),
+            globex_group: g_group.to_string(),
+            globex_se: g_se.to_string(),
+            acme_cloud: a_cloud.to_string(),
+            acme_group: a_group.to_string(),
+            pools,
+            next: Default::default(),
+        }
+    }
+
+    fn pick(&self, i: usize) -> String {
+        let n = self.next[i].fetch_add(1, Ordering::SeqCst);
+        self.pools[i][n % self.pools[i].len()].clone()
+    }
+    /// A cloud of acme to delete (each call a different one, while they last).
+    pub fn acme_pool_cloud(&self) -> String {
+        self.pick(0)
+    }
+    /// A VRF context of acme added by hand, to delete or rename.
+    pub fn acme_vrf(&self) -> String {
+        self.pick(1)
+    }
+    /// An empty SE group of acme, to delete or change.
+    pub fn acme_pool_group(&self) -> String {
+        self.pick(2)
+    }
+    /// A Service Engine of acme, to remove.
+    pub fn acme_se(&self) -> String {
+        self.pick(3)
+    }
+    /// A wizard draft of alice's in acme, to create.
+    pub fn acme_draft(&self) -> String {
+        self.pick(4)
     }
 }
