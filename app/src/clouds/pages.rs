@@ -289,8 +289,10 @@ pub fn CloudWizardPage() -> impl IntoView {
     let kind = query_param("type");
     let draft_id = query_param("draft");
     let data = Resource::new(
-        move || (tenant.get(), draft_id.get()),
-        |(t, d)| cloud_wizard(t, non_empty(d)),
+        // The step and type are in the key: Back and Next between steps of one draft
+        // render the new step.
+        move || (tenant.get(), draft_id.get(), step.get(), kind.get()),
+        |(t, d, ..)| cloud_wizard(t, non_empty(d)),
     );
     view! {
         <Title text=page_title(tenant, |t| format!("New cloud in {t}"))/>
