@@ -86,10 +86,12 @@ impl From<domain::DomainError> for AppError {
         match e {
             D::NotFound(_) => AppError::NotFound,
             D::Forbidden(m) => AppError::Forbidden(m),
-            D::Invalid { field, message } | D::Refused { field, message, .. } => AppError::Invalid {
-                field: field.to_string(),
-                message,
-            },
+            D::Invalid { field, message } | D::Refused { field, message, .. } => {
+                AppError::Invalid {
+                    field: field.to_string(),
+                    message,
+                }
+            }
             D::InvalidDocument(issues) => AppError::InvalidDocument {
                 message: if issues.len() == 1 {
                     "The policy has a problem; see the line below.".into()

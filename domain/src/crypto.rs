@@ -85,7 +85,9 @@ impl Sealer {
     pub fn open(&self, sealed: &str) -> crate::DomainResult<String> {
         use aes_gcm::aead::Aead;
         let broken = || {
-            tracing::error!("a stored secret does not open with the configured TENANTRY_SECRET_KEY");
+            tracing::error!(
+                "a stored secret does not open with the configured TENANTRY_SECRET_KEY"
+            );
             crate::DomainError::Internal("secret does not open".into())
         };
         let body = sealed.strip_prefix(SEAL_PREFIX).ok_or_else(broken)?;

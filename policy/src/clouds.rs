@@ -80,7 +80,11 @@ pub const CLOUD_KINDS: [CloudKind; 9] = [
 /// The kind named `key` (case-insensitive; `openshift` is the Kubernetes kind).
 pub fn kind(key: &str) -> Option<&'static CloudKind> {
     let key = key.trim().to_ascii_lowercase();
-    let key = if key == "openshift" { "kubernetes" } else { key.as_str() };
+    let key = if key == "openshift" {
+        "kubernetes"
+    } else {
+        key.as_str()
+    };
     CLOUD_KINDS.iter().find(|k| k.key == key)
 }
 
@@ -135,7 +139,11 @@ mod tests {
 
     #[test]
     fn exactly_four_kinds_are_allowed_in_a_tenant() {
-        let allowed: Vec<_> = CLOUD_KINDS.iter().filter(|k| k.in_tenant).map(|k| k.key).collect();
+        let allowed: Vec<_> = CLOUD_KINDS
+            .iter()
+            .filter(|k| k.in_tenant)
+            .map(|k| k.key)
+            .collect();
         assert_eq!(allowed, ["aws", "azure", "linux-server", "no-orchestrator"]);
         assert_eq!(kind("OpenShift").map(|k| k.key), Some("kubernetes"));
         assert!(kind("vcenter").is_some_and(|k| !k.in_tenant));

@@ -54,13 +54,17 @@ fn sealer() -> Result<domain::crypto::Sealer, String> {
     );
     let shown = path.display();
     match std::fs::read_to_string(&path) {
-        Ok(text) => Sealer::from_hex(&text).map_err(|e| format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}")),
+        Ok(text) => {
+            Sealer::from_hex(&text).map_err(|e| format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}"))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}"))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}"))?;
             }
             let key = Sealer::generate_hex();
-            write_private(&path, &key).map_err(|e| format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}"))?;
+            write_private(&path, &key)
+                .map_err(|e| format!("TENANTRY_SECRET_KEY_FILE {shown}: {e}"))?;
             tracing::warn!(file = %shown, "generated a new secret key for stored credentials; back it up with the database");
             Sealer::from_hex(&key)
         }

@@ -220,7 +220,12 @@ fn server_fn_cases() -> Vec<Case> {
         Case {
             key: "/fn/save_provider_settings",
             // Global admins only: a tenant admin is refused in its own tenant.
-            build: |_, _, s| Req::sfn("save_provider_settings", &[("tenant", tenant_for(s)), ("se_in_provider_context", "on")]),
+            build: |_, _, s| {
+                Req::sfn(
+                    "save_provider_settings",
+                    &[("tenant", tenant_for(s)), ("se_in_provider_context", "on")],
+                )
+            },
             expect: [Forbidden, NotFound, Forbidden, NotFound],
         },
         Case {
@@ -233,14 +238,27 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 Req::sfn(
                     "save_cloud_draft",
-                    &[("tenant", tenant_for(s)), ("draft", ""), ("cloud_type", "no-orchestrator"), ("name", &fx.fresh_name("cloud"))],
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("draft", ""),
+                        ("cloud_type", "no-orchestrator"),
+                        ("name", &fx.fresh_name("cloud")),
+                    ],
                 )
             },
             expect: [Ok, NotFound, Forbidden, NotFound],
         },
         Case {
             key: "/fn/create_cloud",
-            build: |fx, _, s| Req::sfn("create_cloud", &[("tenant", tenant_for(s)), ("draft", &fx.clouds.acme_draft())]),
+            build: |fx, _, s| {
+                Req::sfn(
+                    "create_cloud",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("draft", &fx.clouds.acme_draft()),
+                    ],
+                )
+            },
             expect: [Ok, NotFound, Forbidden, NotFound],
         },
         Case {
@@ -272,7 +290,15 @@ fn server_fn_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_cloud.clone(),
                     Side::Other => fx.clouds.globex_cloud.clone(),
                 };
-                Req::sfn("create_vrf_context", &[("tenant", "acme"), ("cloud_id", &id), ("name", &fx.fresh_name("vrf")), ("description", "")])
+                Req::sfn(
+                    "create_vrf_context",
+                    &[
+                        ("tenant", "acme"),
+                        ("cloud_id", &id),
+                        ("name", &fx.fresh_name("vrf")),
+                        ("description", ""),
+                    ],
+                )
             },
             expect: [Ok, NotFound, Forbidden, Forbidden],
         },
@@ -283,7 +309,15 @@ fn server_fn_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_vrf(),
                     Side::Other => fx.clouds.globex_vrf.clone(),
                 };
-                Req::sfn("update_vrf_context", &[("tenant", "acme"), ("id", &id), ("name", &fx.fresh_name("vrf")), ("description", "moved")])
+                Req::sfn(
+                    "update_vrf_context",
+                    &[
+                        ("tenant", "acme"),
+                        ("id", &id),
+                        ("name", &fx.fresh_name("vrf")),
+                        ("description", "moved"),
+                    ],
+                )
             },
             expect: [Ok, NotFound, Forbidden, Forbidden],
         },
@@ -307,7 +341,14 @@ fn server_fn_cases() -> Vec<Case> {
                 };
                 Req::sfn(
                     "create_se_group",
-                    &[("tenant", "acme"), ("cloud_id", &id), ("name", &fx.fresh_name("group")), ("ha_mode", "shared"), ("max_ses", "5"), ("description", "")],
+                    &[
+                        ("tenant", "acme"),
+                        ("cloud_id", &id),
+                        ("name", &fx.fresh_name("group")),
+                        ("ha_mode", "shared"),
+                        ("max_ses", "5"),
+                        ("description", ""),
+                    ],
                 )
             },
             expect: [Ok, NotFound, Forbidden, Forbidden],
@@ -321,7 +362,14 @@ fn server_fn_cases() -> Vec<Case> {
                 };
                 Req::sfn(
                     "update_se_group",
-                    &[("tenant", "acme"), ("id", &id), ("name", &fx.fresh_name("group")), ("ha_mode", "active-standby"), ("max_ses", "2"), ("description", "")],
+                    &[
+                        ("tenant", "acme"),
+                        ("id", &id),
+                        ("name", &fx.fresh_name("group")),
+                        ("ha_mode", "active-standby"),
+                        ("max_ses", "2"),
+                        ("description", ""),
+                    ],
                 )
             },
             expect: [Ok, NotFound, Forbidden, Forbidden],
@@ -346,7 +394,15 @@ fn server_fn_cases() -> Vec<Case> {
                 };
                 let name = fx.fresh_name("se");
                 let ip = format!("10.3.0.{}", name.trim_start_matches("se-"));
-                Req::sfn("add_service_engine", &[("tenant", "acme"), ("se_group_id", &group), ("name", &name), ("mgmt_ip", &ip)])
+                Req::sfn(
+                    "add_service_engine",
+                    &[
+                        ("tenant", "acme"),
+                        ("se_group_id", &group),
+                        ("name", &name),
+                        ("mgmt_ip", &ip),
+                    ],
+                )
             },
             expect: [Ok, NotFound, Forbidden, Forbidden],
         },
@@ -947,14 +1003,31 @@ fn rest_cases() -> Vec<Case> {
         // calls send acme's header with an object of globex (a mismatch: not found).
         Case {
             key: "GET /clouds",
-            build: |fx, w, s| Req::api("GET", "/api/v1/clouds", w, Some(fx.tenant_id(tenant_for(s))), None),
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/clouds",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
             expect: [S(200), S(403), S(200), S(403)],
         },
         Case {
             key: "POST /clouds",
             build: |fx, w, s| {
-                let body = format!(r#"{{"name":"{}","type":"no-orchestrator","config":{{}}}}"#, fx.fresh_name("cloud"));
-                Req::api("POST", "/api/v1/clouds", w, Some(fx.tenant_id(tenant_for(s))), Some(body))
+                let body = format!(
+                    r#"{{"name":"{}","type":"no-orchestrator","config":{{}}}}"#,
+                    fx.fresh_name("cloud")
+                );
+                Req::api(
+                    "POST",
+                    "/api/v1/clouds",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body),
+                )
             },
             expect: [S(201), S(403), S(403), S(403)],
         },
@@ -965,7 +1038,13 @@ fn rest_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_cloud.clone(),
                     Side::Other => fx.clouds.globex_cloud.clone(),
                 };
-                Req::api("GET", &format!("/api/v1/clouds/{id}"), w, Some(fx.tenant_id("acme")), None)
+                Req::api(
+                    "GET",
+                    &format!("/api/v1/clouds/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
             },
             expect: [S(200), S(404), S(200), S(404)],
         },
@@ -976,13 +1055,27 @@ fn rest_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_pool_cloud(),
                     Side::Other => fx.clouds.globex_cloud.clone(),
                 };
-                Req::api("DELETE", &format!("/api/v1/clouds/{id}"), w, Some(fx.tenant_id("acme")), None)
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/clouds/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
             },
             expect: [S(200), S(404), S(403), S(403)],
         },
         Case {
             key: "GET /vrf-contexts",
-            build: |fx, w, s| Req::api("GET", "/api/v1/vrf-contexts", w, Some(fx.tenant_id(tenant_for(s))), None),
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/vrf-contexts",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
             expect: [S(200), S(403), S(200), S(403)],
         },
         Case {
@@ -992,8 +1085,17 @@ fn rest_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_cloud.clone(),
                     Side::Other => fx.clouds.globex_cloud.clone(),
                 };
-                let body = format!(r#"{{"cloud_id":"{cloud}","name":"{}"}}"#, fx.fresh_name("vrf"));
-                Req::api("POST", "/api/v1/vrf-contexts", w, Some(fx.tenant_id("acme")), Some(body))
+                let body = format!(
+                    r#"{{"cloud_id":"{cloud}","name":"{}"}}"#,
+                    fx.fresh_name("vrf")
+                );
+                Req::api(
+                    "POST",
+                    "/api/v1/vrf-contexts",
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    Some(body),
+                )
             },
             expect: [S(201), S(404), S(403), S(403)],
         },
@@ -1004,8 +1106,17 @@ fn rest_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_vrf(),
                     Side::Other => fx.clouds.globex_vrf.clone(),
                 };
-                let body = format!(r#"{{"name":"{}","description":"moved"}}"#, fx.fresh_name("vrf"));
-                Req::api("PATCH", &format!("/api/v1/vrf-contexts/{id}"), w, Some(fx.tenant_id("acme")), Some(body))
+                let body = format!(
+                    r#"{{"name":"{}","description":"moved"}}"#,
+                    fx.fresh_name("vrf")
+                );
+                Req::api(
+                    "PATCH",
+                    &format!("/api/v1/vrf-contexts/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    Some(body),
+                )
             },
             expect: [S(200), S(404), S(403), S(403)],
         },
@@ -1016,13 +1127,27 @@ fn rest_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_vrf(),
                     Side::Other => fx.clouds.globex_vrf.clone(),
                 };
-                Req::api("DELETE", &format!("/api/v1/vrf-contexts/{id}"), w, Some(fx.tenant_id("acme")), None)
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/vrf-contexts/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
             },
             expect: [S(204), S(404), S(403), S(403)],
         },
         Case {
             key: "GET /se-groups",
-            build: |fx, w, s| Req::api("GET", "/api/v1/se-groups?include_provider=true", w, Some(fx.tenant_id(tenant_for(s))), None),
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/se-groups?include_provider=true",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
             expect: [S(200), S(403), S(200), S(403)],
         },
         Case {
@@ -1032,8 +1157,17 @@ fn rest_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_cloud.clone(),
                     Side::Other => fx.clouds.globex_cloud.clone(),
                 };
-                let body = format!(r#"{{"cloud_id":"{cloud}","name":"{}","max_ses":3}}"#, fx.fresh_name("group"));
-                Req::api("POST", "/api/v1/se-groups", w, Some(fx.tenant_id("acme")), Some(body))
+                let body = format!(
+                    r#"{{"cloud_id":"{cloud}","name":"{}","max_ses":3}}"#,
+                    fx.fresh_name("group")
+                );
+                Req::api(
+                    "POST",
+                    "/api/v1/se-groups",
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    Some(body),
+                )
             },
             expect: [S(201), S(404), S(403), S(403)],
         },
@@ -1044,8 +1178,17 @@ fn rest_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_pool_group(),
                     Side::Other => fx.clouds.globex_group.clone(),
                 };
-                let body = format!(r#"{{"name":"{}","ha_mode":"active-active","max_ses":4}}"#, fx.fresh_name("group"));
-                Req::api("PATCH", &format!("/api/v1/se-groups/{id}"), w, Some(fx.tenant_id("acme")), Some(body))
+                let body = format!(
+                    r#"{{"name":"{}","ha_mode":"active-active","max_ses":4}}"#,
+                    fx.fresh_name("group")
+                );
+                Req::api(
+                    "PATCH",
+                    &format!("/api/v1/se-groups/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    Some(body),
+                )
             },
             expect: [S(200), S(404), S(403), S(403)],
         },
@@ -1056,13 +1199,27 @@ fn rest_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_pool_group(),
                     Side::Other => fx.clouds.globex_group.clone(),
                 };
-                Req::api("DELETE", &format!("/api/v1/se-groups/{id}"), w, Some(fx.tenant_id("acme")), None)
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/se-groups/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
             },
             expect: [S(204), S(404), S(403), S(403)],
         },
         Case {
             key: "GET /service-engines",
-            build: |fx, w, s| Req::api("GET", "/api/v1/service-engines", w, Some(fx.tenant_id(tenant_for(s))), None),
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/service-engines",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
             expect: [S(200), S(403), S(200), S(403)],
         },
         Case {
@@ -1073,8 +1230,17 @@ fn rest_cases() -> Vec<Case> {
                     Side::Other => fx.clouds.globex_group.clone(),
                 };
                 let name = fx.fresh_name("se");
-                let body = format!(r#"{{"se_group_id":"{group}","name":"{name}","mgmt_ip":"10.4.0.{}"}}"#, name.trim_start_matches("se-"));
-                Req::api("POST", "/api/v1/service-engines", w, Some(fx.tenant_id("acme")), Some(body))
+                let body = format!(
+                    r#"{{"se_group_id":"{group}","name":"{name}","mgmt_ip":"10.4.0.{}"}}"#,
+                    name.trim_start_matches("se-")
+                );
+                Req::api(
+                    "POST",
+                    "/api/v1/service-engines",
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    Some(body),
+                )
             },
             expect: [S(201), S(404), S(403), S(403)],
         },
@@ -1085,13 +1251,27 @@ fn rest_cases() -> Vec<Case> {
                     Side::Own => fx.clouds.acme_se(),
                     Side::Other => fx.clouds.globex_se.clone(),
                 };
-                Req::api("DELETE", &format!("/api/v1/service-engines/{id}"), w, Some(fx.tenant_id("acme")), None)
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/service-engines/{id}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
             },
             expect: [S(204), S(404), S(403), S(403)],
         },
         Case {
             key: "GET /cloud-settings",
-            build: |fx, w, s| Req::api("GET", "/api/v1/cloud-settings", w, Some(fx.tenant_id(tenant_for(s))), None),
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/cloud-settings",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
             expect: [S(200), S(403), S(200), S(403)],
         },
         Case {
@@ -1099,7 +1279,13 @@ fn rest_cases() -> Vec<Case> {
             // Global admins only.
             build: |fx, w, s| {
                 let body = r#"{"se_in_provider_context":true,"tenant_access_to_provider_se":false,"tenant_vrf":false}"#;
-                Req::api("PUT", "/api/v1/cloud-settings", w, Some(fx.tenant_id(tenant_for(s))), Some(body.into()))
+                Req::api(
+                    "PUT",
+                    "/api/v1/cloud-settings",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body.into()),
+                )
             },
             expect: [S(403), S(403), S(403), S(403)],
         },

@@ -2,6 +2,11 @@
 //! `domain::clouds`. The wizard keeps its work in a server-side draft (secrets sealed),
 //! so a secret typed once is never sent back to the browser.
 
+// The wizard's settings step posts every setting of every type as its own form field,
+// so that each field gets its own inline error; its server function (and the client
+// stub the macro makes of it) therefore has one argument per setting.
+#![allow(clippy::too_many_arguments)]
+
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -220,7 +225,6 @@ pub async fn cloud_wizard(tenant: String, draft: Option<String>) -> Result<Wizar
 /// The wizard's settings step: checks everything entered and keeps it in a draft,
 /// then goes on to the review. Fields of other types are absent.
 #[server(prefix = "/fn", endpoint = "save_cloud_draft")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_cloud_draft(
     tenant: String,
     draft: Option<String>,
@@ -390,7 +394,14 @@ pub async fn create_vrf_context(
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
-        let v = clouds::create_vrf_context(&ctx.db, &scope, id(&cloud_id, CloudId::parse)?, &name, &description).await?;
+        let v = clouds::create_vrf_context(
+            &ctx.db,
+            &scope,
+            id(&cloud_id, CloudId::parse)?,
+            &name,
+            &description,
+        )
+        .await?;
         Ok(v.name)
     })
     .await
@@ -405,7 +416,14 @@ pub async fn update_vrf_context(
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
-        let v = clouds::update_vrf_context(&ctx.db, &scope, self::id(&id, VrfId::parse)?, &name, &description).await?;
+        let v = clouds::update_vrf_context(
+            &ctx.db,
+            &scope,
+            self::id(&id, VrfId::parse)?,
+            &name,
+            &description,
+        )
+        .await?;
         Ok(v.name)
     })
     .await
@@ -449,7 +467,8 @@ pub async fn create_se_group(
             max_ses: self::max_ses(&max_ses)?,
             description: &description,
         };
-        let g = clouds::create_se_group(&ctx.db, &scope, id(&cloud_id, CloudId::parse)?, input).await?;
+        let g =
+            clouds::create_se_group(&ctx.db, &scope, id(&cloud_id, CloudId::parse)?, input).await?;
         Ok(g.name)
     })
     .await
@@ -472,7 +491,8 @@ pub async fn update_se_group(
             max_ses: self::max_ses(&max_ses)?,
             description: &description,
         };
-        let g = clouds::update_se_group(&ctx.db, &scope, self::id(&id, SeGroupId::parse)?, input).await?;
+        let g = clouds::update_se_group(&ctx.db, &scope, self::id(&id, SeGroupId::parse)?, input)
+            .await?;
         Ok(g.name)
     })
     .await
@@ -516,7 +536,8 @@ pub async fn add_service_engine(
 pub async fn remove_service_engine(tenant: String, id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope(&tenant).await?;
-        clouds::remove_service_engine(&ctx.db, &scope, self::id(&id, ServiceEngineId::parse)?).await?;
+        clouds::remove_service_engine(&ctx.db, &scope, self::id(&id, ServiceEngineId::parse)?)
+            .await?;
         Ok(())
     })
     .await

@@ -50,7 +50,11 @@ fn location(c: &CloudRow) -> String {
             setting(&c.config, "virtual_network").unwrap_or_default()
         ),
         "linux-server" => {
-            let n = c.config.get("hosts").and_then(Value::as_array).map_or(0, Vec::len);
+            let n = c
+                .config
+                .get("hosts")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             format!("{n} host{}", if n == 1 { "" } else { "s" })
         }
         _ => "Service Engines added by hand".to_string(),
@@ -266,7 +270,11 @@ fn ProviderSettingsCard(
 
 // ---------------------------------------------------------------- wizard
 
-const STEPS: [(&str, &str); 3] = [("type", "Type"), ("settings", "Settings"), ("review", "Review")];
+const STEPS: [(&str, &str); 3] = [
+    ("type", "Type"),
+    ("settings", "Settings"),
+    ("review", "Review"),
+];
 
 /// Where the wizard is: the step list, with the current one marked.
 fn steps(current: &str) -> impl IntoView {
@@ -310,7 +318,7 @@ pub fn CloudWizardPage() -> impl IntoView {
                             .or_else(|| draft.as_ref().map(|d| d.cloud_type.clone()));
                         match (step.get_untracked().as_str(), chosen) {
                             ("review", _) if draft.is_some() => {
-                                view! { {steps("review")} <ReviewStep tenant=t draft=draft.unwrap_or_else(|| unreachable_draft())/> }.into_any()
+                                view! { {steps("review")} <ReviewStep tenant=t draft=draft.unwrap_or_else(unreachable_draft)/> }.into_any()
                             }
                             ("settings", Some(k)) => {
                                 view! { {steps("settings")} <SettingsStep tenant=t kind=k draft/> }.into_any()
@@ -385,11 +393,13 @@ fn start(draft: &Option<DraftView>, kind: &str, key: &str) -> String {
             Some(Value::String(s)) if s == "set" => None,
             Some(Value::Array(a)) if key == "hosts" => Some(
                 a.iter()
-                    .map(|h| format!(
-                        "{} {}",
-                        h.get("ip").and_then(Value::as_str).unwrap_or(""),
-                        h.get("ssh_user").and_then(Value::as_str).unwrap_or("")
-                    ))
+                    .map(|h| {
+                        format!(
+                            "{} {}",
+                            h.get("ip").and_then(Value::as_str).unwrap_or(""),
+                            h.get("ssh_user").and_then(Value::as_str).unwrap_or("")
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n"),
             ),
@@ -591,8 +601,16 @@ pub fn CloudPage() -> impl IntoView {
             (
                 tenant.get(),
                 id.get(),
-                (add_vrf.version().get(), edit_vrf.version().get(), del_vrf.version().get()),
-                (add_group.version().get(), edit_group.version().get(), del_group.version().get()),
+                (
+                    add_vrf.version().get(),
+                    edit_vrf.version().get(),
+                    del_vrf.version().get(),
+                ),
+                (
+                    add_group.version().get(),
+                    edit_group.version().get(),
+                    del_group.version().get(),
+                ),
                 (add_se.version().get(), del_se.version().get()),
             )
         },
@@ -622,7 +640,7 @@ pub fn CloudPage() -> impl IntoView {
                         let ha_options: Vec<(String, String)> = kinds::HA_MODES.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect();
                         let group_options: Vec<(String, String)> = d.se_groups.iter().map(|g| (g.id.clone(), format!("{} ({}/{})", g.name, g.service_engines, g.max_ses))).collect();
 
-                        let vrf_rows = d.vrf_contexts.iter().cloned().map(|v| {
+                        let vrf_rows = d.vrf_contexts.iter().map(|v| {
                             let t = t.clone();
                             let editing = vrf_edit_state.kept("id").as_deref() == Some(v.id.as_str());
                             let custom = v.purpose == "custom";
@@ -653,7 +671,7 @@ pub fn CloudPage() -> impl IntoView {
                             }
                         }).collect_view();
 
-                        let group_rows = d.se_groups.iter().cloned().map(|g| {
+                        let group_rows = d.se_groups.iter().map(|g| {
                             let t = t.clone();
                             let editing = group_edit_state.kept("id").as_deref() == Some(g.id.as_str());
                             let name = g.name.clone();
@@ -690,7 +708,7 @@ pub fn CloudPage() -> impl IntoView {
                         }).collect_view();
 
                         let se_empty = d.service_engines.is_empty();
-                        let se_rows = d.service_engines.iter().cloned().map(|s| {
+                        let se_rows = d.service_engines.clone().into_iter().map(|s| {
                             let t = t.clone();
                             let name = s.name.clone();
                             let can_remove = manage && d.manual_ses;

@@ -145,7 +145,10 @@ impl Reader<'_> {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-            Some(_) => Err(DomainError::invalid(field, format!("{field} must be text."))),
+            Some(_) => Err(DomainError::invalid(
+                field,
+                format!("{field} must be text."),
+            )),
         }
     }
 
@@ -165,7 +168,12 @@ impl Reader<'_> {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.trim().is_empty() || s == "set" => None,
             Some(Value::String(s)) => Some(s.trim().to_string()),
-            Some(_) => return Err(DomainError::invalid(field, format!("{field} must be text."))),
+            Some(_) => {
+                return Err(DomainError::invalid(
+                    field,
+                    format!("{field} must be text."),
+                ))
+            }
         };
         Ok(fresh.or_else(|| self.kept.get(field).cloned()))
     }
@@ -181,10 +189,15 @@ fn is_uuid(s: &str) -> bool {
 
 fn aws(r: &mut Reader) -> DomainResult<()> {
     let region = r.required("region", "AWS region")?;
-    if !policy::clouds::AWS_REGIONS.iter().any(|(k, _)| *k == region) {
+    if !policy::clouds::AWS_REGIONS
+        .iter()
+        .any(|(k, _)| *k == region)
+    {
         return Err(DomainError::invalid(
             "region",
-            format!("`{region}` is not an AWS region this console supports; pick one from the list."),
+            format!(
+                "`{region}` is not an AWS region this console supports; pick one from the list."
+            ),
         ));
     }
     r.public("region", Value::String(region.clone()));
@@ -208,7 +221,9 @@ fn aws(r: &mut Reader) -> DomainResult<()> {
         (Some(id), None) => {
             let ok = id.len() == 20
                 && (id.starts_with("AKIA") || id.starts_with("ASIA"))
-                && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
             if !ok {
                 return Err(DomainError::invalid(
                     "access_key_id",
@@ -245,7 +260,9 @@ fn aws(r: &mut Reader) -> DomainResult<()> {
     let vpc = r.required("vpc_id", "VPC ID")?;
     let hex = vpc.strip_prefix("vpc-").unwrap_or("");
     if !((hex.len() == 8 || hex.len() == 17)
-        && hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)))
+        && hex
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)))
     {
         return Err(DomainError::invalid(
             "vpc_id",
@@ -343,7 +360,10 @@ fn azure(r: &mut Reader) -> DomainResult<()> {
     r.public("resource_group", Value::String(rg));
 
     let vnet = r.required("virtual_network", "virtual network")?;
-    let first_ok = vnet.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let first_ok = vnet
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
     let last_ok = vnet
         .chars()
         .last()
@@ -376,7 +396,10 @@ fn azure(r: &mut Reader) -> DomainResult<()> {
         r.public(field, Value::String(v.to_ascii_lowercase()));
     }
     let secret = r.secret("client_secret")?.ok_or_else(|| {
-        DomainError::invalid("client_secret", "Enter the service principal's client secret.")
+        DomainError::invalid(
+            "client_secret",
+            "Enter the service principal's client secret.",
+        )
     })?;
     if secret.len() > 256 || secret.chars().any(char::is_control) {
         return Err(DomainError::invalid(
@@ -427,7 +450,10 @@ fn linux(r: &mut Reader) -> DomainResult<()> {
         let (ip, user) = match h {
             Value::Object(m) => (
                 m.get("ip").and_then(Value::as_str).unwrap_or("").trim(),
-                m.get("ssh_user").and_then(Value::as_str).unwrap_or("").trim(),
+                m.get("ssh_user")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .trim(),
             ),
             _ => {
                 return Err(DomainError::invalid(
@@ -437,10 +463,7 @@ fn linux(r: &mut Reader) -> DomainResult<()> {
             }
         };
         let addr: IpAddr = ip.parse().map_err(|_| {
-            DomainError::invalid(
-                "hosts",
-                format!("Host {n}: `{ip}` is not an IP address."),
-            )
+            DomainError::invalid("hosts", format!("Host {n}: `{ip}` is not an IP address."))
         })?;
         if addr.is_unspecified() || addr.is_multicast() {
             return Err(DomainError::invalid(
@@ -465,11 +488,17 @@ fn linux(r: &mut Reader) -> DomainResult<()> {
     }
     r.public("hosts", Value::Array(out));
     let key = r.secret("ssh_private_key")?.ok_or_else(|| {
-        DomainError::invalid("ssh_private_key", "Paste the SSH private key the controller logs in with.")
+        DomainError::invalid(
+            "ssh_private_key",
+            "Paste the SSH private key the controller logs in with.",
+        )
     })?;
     let key = key.replace("\r\n", "\n");
     let pem = key.starts_with("-----BEGIN ")
-        && key.lines().next().is_some_and(|l| l.ends_with("PRIVATE KEY-----"))
+        && key
+            .lines()
+            .next()
+            .is_some_and(|l| l.ends_with("PRIVATE KEY-----"))
         && key.trim_end().ends_with("PRIVATE KEY-----")
         && key.lines().count() >= 3
         && key.len() <= 16_384;
@@ -526,12 +555,21 @@ mod tests {
     #[test]
     fn only_the_four_tenant_types_parse() {
         assert_eq!(CloudType::parse("AWS").ok(), Some(CloudType::Aws));
-        assert_eq!(CloudType::parse("linux-server").ok(), Some(CloudType::LinuxServer));
+        assert_eq!(
+            CloudType::parse("linux-server").ok(),
+            Some(CloudType::LinuxServer)
+        );
         let refused = CloudType::parse("vcenter").map(|_| ()).unwrap_err();
         assert_eq!(refused.code(), "cloud_type_not_allowed_in_tenant");
         assert!(refused.to_string().contains("VMware vCenter"));
-        assert_eq!(CloudType::parse("openshift").unwrap_err().code(), "cloud_type_not_allowed_in_tenant");
-        assert_eq!(CloudType::parse("mainframe").unwrap_err().code(), "unknown_cloud_type");
+        assert_eq!(
+            CloudType::parse("openshift").unwrap_err().code(),
+            "cloud_type_not_allowed_in_tenant"
+        );
+        assert_eq!(
+            CloudType::parse("mainframe").unwrap_err().code(),
+            "unknown_cloud_type"
+        );
     }
 
     #[test]
@@ -540,13 +578,23 @@ mod tests {
             "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "vpc_id": "vpc-0a1b2c3d",
             "availability_zones": ["eu-west-1a", "eu-west-1b"]});
         let c = check(CloudType::Aws, &good, &Secrets::new()).expect("valid");
-        assert_eq!(c.secrets.get("secret_access_key").map(String::len), Some(40));
+        assert_eq!(
+            c.secrets.get("secret_access_key").map(String::len),
+            Some(40)
+        );
         assert!(!c.public.contains_key("secret_access_key"));
         let role = json!({"region": "us-east-1", "iam_role_arn": "arn:aws:iam::123456789012:role/avi", "vpc_id": "vpc-0123456789abcdef0"});
         assert!(check(CloudType::Aws, &role, &Secrets::new()).is_ok());
 
         assert_eq!(err(CloudType::Aws, json!({"region": "mars-1"})).0, "region");
-        assert_eq!(err(CloudType::Aws, json!({"region": "us-east-1", "vpc_id": "vpc-0a1b2c3d"})).0, "access_key_id");
+        assert_eq!(
+            err(
+                CloudType::Aws,
+                json!({"region": "us-east-1", "vpc_id": "vpc-0a1b2c3d"})
+            )
+            .0,
+            "access_key_id"
+        );
         let both = json!({"region": "us-east-1", "access_key_id": "AKIAIOSFODNN7EXAMPLE", "iam_role_arn": "arn:aws:iam::123456789012:role/a", "vpc_id": "vpc-0a1b2c3d"});
         assert_eq!(err(CloudType::Aws, both).0, "iam_role_arn");
         let bad_vpc = json!({"region": "us-east-1", "iam_role_arn": "arn:aws:iam::123456789012:role/a", "vpc_id": "vpc-XYZ"});
@@ -564,7 +612,10 @@ mod tests {
             "virtual_network": "vnet-1", "client_id": "0b0b0b0b-1111-4222-8333-444455556666",
             "azure_tenant_id": "0c0c0c0c-1111-4222-8333-444455556666", "client_secret": ""});
         let c = check(CloudType::Azure, &cfg, &kept).expect("kept secret");
-        assert_eq!(c.secrets.get("client_secret").map(String::as_str), Some("s3cret"));
+        assert_eq!(
+            c.secrets.get("client_secret").map(String::as_str),
+            Some("s3cret")
+        );
         assert_eq!(err(CloudType::Azure, cfg).0, "client_secret");
     }
 
@@ -574,10 +625,13 @@ mod tests {
         let ok = json!({"hosts": host_lines("10.0.0.11 ubuntu\n10.0.0.12\n", "root"), "ssh_private_key": key});
         let c = check(CloudType::LinuxServer, &ok, &Secrets::new()).expect("valid");
         assert_eq!(c.public["hosts"][1]["ssh_user"], "root");
-        let dup = json!({"hosts": host_lines("10.0.0.11\n10.0.0.11", "root"), "ssh_private_key": key});
+        let dup =
+            json!({"hosts": host_lines("10.0.0.11\n10.0.0.11", "root"), "ssh_private_key": key});
         assert!(err(CloudType::LinuxServer, dup).1.contains("listed twice"));
         let bad = json!({"hosts": host_lines("10.0.0.300", "root"), "ssh_private_key": key});
-        assert!(err(CloudType::LinuxServer, bad).1.contains("not an IP address"));
+        assert!(err(CloudType::LinuxServer, bad)
+            .1
+            .contains("not an IP address"));
         let nokey = json!({"hosts": host_lines("10.0.0.1", "root"), "ssh_private_key": "hello"});
         assert_eq!(err(CloudType::LinuxServer, nokey).0, "ssh_private_key");
         assert_eq!(err(CloudType::LinuxServer, json!({"hosts": []})).0, "hosts");
@@ -587,6 +641,8 @@ mod tests {
     fn no_orchestrator_takes_no_settings() {
         assert!(check(CloudType::NoOrchestrator, &Value::Null, &Secrets::new()).is_ok());
         assert!(check(CloudType::NoOrchestrator, &json!({}), &Secrets::new()).is_ok());
-        assert!(err(CloudType::NoOrchestrator, json!({"region": "x"})).1.contains("region"));
+        assert!(err(CloudType::NoOrchestrator, json!({"region": "x"}))
+            .1
+            .contains("region"));
     }
 }

@@ -40,7 +40,8 @@ pub const DEFAULT_MAX_SES: i64 = 10;
 /// The IAM policy a tenant's first cloud creates: the Tenant-Admin role manages the
 /// cloud family (seed 002, step 3).
 pub const CLOUD_ADMIN_POLICY: &str = "tenant-admin-clouds";
-const CLOUD_ADMIN_POLICY_TEXT: &str = "# Created with this tenant's first cloud (seed 002): the Tenant-Admin role\n\
+const CLOUD_ADMIN_POLICY_TEXT: &str =
+    "# Created with this tenant's first cloud (seed 002): the Tenant-Admin role\n\
 # creates and manages tenant-scoped clouds and their objects (VRF contexts,\n\
 # SE groups and Service Engines).\n\
 Allow group Tenant-Admin to manage cloud-family in tenancy\n";
@@ -123,7 +124,10 @@ pub struct CloudDetail {
 pub fn check_name(field: &'static str, what: &str, raw: &str) -> DomainResult<String> {
     let name = raw.trim().to_string();
     if name.is_empty() {
-        return Err(DomainError::invalid(field, format!("Enter the {what}'s name.")));
+        return Err(DomainError::invalid(
+            field,
+            format!("Enter the {what}'s name."),
+        ));
     }
     let ok = name.chars().count() <= 64
         && name.chars().next().is_some_and(char::is_alphanumeric)
@@ -177,7 +181,8 @@ fn vrf_from_row(row: &AnyRow, provider: bool) -> DomainResult<VrfContext> {
     })
 }
 
-const VRF_COLUMNS: &str = "v.id, v.cloud_id, v.name, v.purpose, v.description, v.created_at, v.created_by";
+const VRF_COLUMNS: &str =
+    "v.id, v.cloud_id, v.name, v.purpose, v.description, v.created_at, v.created_by";
 
 fn group_from_row(row: &AnyRow, provider: bool) -> DomainResult<SeGroup> {
     Ok(SeGroup {
@@ -212,4 +217,5 @@ fn se_from_row(row: &AnyRow, provider: bool) -> DomainResult<ServiceEngine> {
 }
 
 const SE_COLUMNS: &str = "s.id, s.cloud_id, s.se_group_id, g.name AS group_name, s.name, s.mgmt_ip, s.created_at, s.created_by";
-const SE_FROM: &str = "service_engines s JOIN se_groups g ON g.tenant_id = s.tenant_id AND g.id = s.se_group_id";
+const SE_FROM: &str =
+    "service_engines s JOIN se_groups g ON g.tenant_id = s.tenant_id AND g.id = s.se_group_id";

@@ -5,7 +5,11 @@
 use super::*;
 
 /// The cloud a change is about, of this tenant (its name and type).
-async fn own_cloud(tx: &mut Tx, scope: &TenantScope, id: CloudId) -> DomainResult<(String, CloudType)> {
+async fn own_cloud(
+    tx: &mut Tx,
+    scope: &TenantScope,
+    id: CloudId,
+) -> DomainResult<(String, CloudType)> {
     let (name, kind): (String, String) =
         sqlx::query_as("SELECT name, cloud_type FROM clouds WHERE tenant_id = $1 AND id = $2")
             .bind(scope.tenant_id().as_text())
@@ -67,7 +71,15 @@ pub async fn create_vrf_context(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique(e, "vrf_context_exists", format!("Cloud {cloud_name} already has a VRF context named {name}.")))?;
-    audit::record(&mut tx, scope, "vrf_context.create", &format!("{cloud_name}/{name}"), None, Some(desc)).await?;
+    audit::record(
+        &mut tx,
+        scope,
+        "vrf_context.create",
+        &format!("{cloud_name}/{name}"),
+        None,
+        Some(desc),
+    )
+    .await?;
     tx.commit().await?;
     get_vrf(db, scope, id).await
 }
@@ -100,7 +112,10 @@ pub async fn update_vrf_context(
         if !name.trim().is_empty() && name.trim() != old.name {
             return Err(DomainError::invalid(
                 "name",
-                format!("The {} VRF context was made with the cloud and keeps its name.", old.name),
+                format!(
+                    "The {} VRF context was made with the cloud and keeps its name.",
+                    old.name
+                ),
             ));
         }
         old.name.clone()
@@ -108,14 +123,22 @@ pub async fn update_vrf_context(
         check_name("name", "VRF context", name)?
     };
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE vrf_contexts SET name = $1, description = $2 WHERE tenant_id = $3 AND id = $4")
-        .bind(name.clone())
-        .bind(desc.clone())
-        .bind(scope.tenant_id().as_text())
-        .bind(id.as_text())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| unique(e, "vrf_context_exists", format!("This cloud already has a VRF context named {name}.")))?;
+    sqlx::query(
+        "UPDATE vrf_contexts SET name = $1, description = $2 WHERE tenant_id = $3 AND id = $4",
+    )
+    .bind(name.clone())
+    .bind(desc.clone())
+    .bind(scope.tenant_id().as_text())
+    .bind(id.as_text())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        unique(
+            e,
+            "vrf_context_exists",
+            format!("This cloud already has a VRF context named {name}."),
+        )
+    })?;
     audit::record(
         &mut tx,
         scope,
@@ -147,7 +170,15 @@ pub async fn delete_vrf_context(db: &Db, scope: &TenantScope, id: VrfId) -> Doma
         .bind(id.as_text())
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, scope, "vrf_context.delete", &old.name, Some(old.description), None).await?;
+    audit::record(
+        &mut tx,
+        scope,
+        "vrf_context.delete",
+        &old.name,
+        Some(old.description),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -271,7 +302,10 @@ pub async fn update_se_group(
     if input.max_ses < old.service_engines {
         return Err(DomainError::invalid(
             "max_ses",
-            format!("{} holds {} Service Engines now; remove some first or allow at least that many.", old.name, old.service_engines),
+            format!(
+                "{} holds {} Service Engines now; remove some first or allow at least that many.",
+                old.name, old.service_engines
+            ),
         ));
     }
     let mut tx = db.begin().await?;
@@ -292,7 +326,10 @@ pub async fn update_se_group(
         scope,
         "se_group.update",
         &name,
-        Some(format!("{}: {}, at most {}", old.name, old.ha_mode, old.max_ses)),
+        Some(format!(
+            "{}: {}, at most {}",
+            old.name, old.ha_mode, old.max_ses
+        )),
         Some(format!("{name}: {ha}, at most {}", input.max_ses)),
     )
     .await?;
@@ -313,7 +350,10 @@ pub async fn delete_se_group(db: &Db, scope: &TenantScope, id: SeGroupId) -> Dom
     if old.service_engines > 0 {
         return Err(DomainError::conflict(
             "se_group_in_use",
-            format!("{} still holds {} Service Engines; remove them first.", old.name, old.service_engines),
+            format!(
+                "{} still holds {} Service Engines; remove them first.",
+                old.name, old.service_engines
+            ),
         ));
     }
     let mut tx = db.begin().await?;
@@ -322,7 +362,15 @@ pub async fn delete_se_group(db: &Db, scope: &TenantScope, id: SeGroupId) -> Dom
         .bind(id.as_text())
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, scope, "se_group.delete", &old.name, Some(format!("{}, at most {}", old.ha_mode, old.max_ses)), None).await?;
+    audit::record(
+        &mut tx,
+        scope,
+        "se_group.delete",
+        &old.name,
+        Some(format!("{}, at most {}", old.ha_mode, old.max_ses)),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -366,7 +414,10 @@ pub async fn add_service_engine(
     scope.require(Action::Manage)?;
     let name = check_name("name", "Service Engine", new.name)?;
     let ip: std::net::IpAddr = new.mgmt_ip.trim().parse().map_err(|_| {
-        DomainError::invalid("mgmt_ip", format!("`{}` is not an IP address.", new.mgmt_ip.trim()))
+        DomainError::invalid(
+            "mgmt_ip",
+            format!("`{}` is not an IP address.", new.mgmt_ip.trim()),
+        )
     })?;
     let group = get_group(db, scope, new.se_group_id).await?;
     let mut tx = db.begin().await?;
@@ -382,16 +433,18 @@ pub async fn add_service_engine(
         });
     }
     if kind == CloudType::LinuxServer {
-        let settings: String = sqlx::query_scalar("SELECT settings FROM clouds WHERE tenant_id = $1 AND id = $2")
-            .bind(scope.tenant_id().as_text())
-            .bind(group.cloud_id.as_text())
-            .fetch_one(&mut *tx)
-            .await?;
+        let settings: String =
+            sqlx::query_scalar("SELECT settings FROM clouds WHERE tenant_id = $1 AND id = $2")
+                .bind(scope.tenant_id().as_text())
+                .bind(group.cloud_id.as_text())
+                .fetch_one(&mut *tx)
+                .await?;
         let hosts: Value = serde_json::from_str(&settings)
             .map_err(|e| DomainError::Internal(format!("stored cloud settings: {e}")))?;
-        let listed = hosts["hosts"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|h| h["ip"].as_str() == Some(ip.to_string().as_str())));
+        let listed = hosts["hosts"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|h| h["ip"].as_str() == Some(ip.to_string().as_str()))
+        });
         if !listed {
             return Err(DomainError::invalid(
                 "mgmt_ip",
@@ -399,15 +452,20 @@ pub async fn add_service_engine(
             ));
         }
     }
-    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM service_engines WHERE tenant_id = $1 AND se_group_id = $2")
-        .bind(scope.tenant_id().as_text())
-        .bind(group.id.as_text())
-        .fetch_one(&mut *tx)
-        .await?;
+    let held: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM service_engines WHERE tenant_id = $1 AND se_group_id = $2",
+    )
+    .bind(scope.tenant_id().as_text())
+    .bind(group.id.as_text())
+    .fetch_one(&mut *tx)
+    .await?;
     if held >= group.max_ses {
         return Err(DomainError::conflict(
             "se_group_full",
-            format!("{} already holds its maximum of {} Service Engines.", group.name, group.max_ses),
+            format!(
+                "{} already holds its maximum of {} Service Engines.",
+                group.name, group.max_ses
+            ),
         ));
     }
     let id = ServiceEngineId::new_random();
@@ -436,23 +494,31 @@ pub async fn add_service_engine(
     )
     .await?;
     tx.commit().await?;
-    let row = sqlx::query(&format!("SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND s.id = $2"))
-        .bind(scope.tenant_id().as_text())
-        .bind(id.as_text())
-        .fetch_one(db.pool())
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND s.id = $2"
+    ))
+    .bind(scope.tenant_id().as_text())
+    .bind(id.as_text())
+    .fetch_one(db.pool())
+    .await?;
     se_from_row(&row, false)
 }
 
-pub async fn remove_service_engine(db: &Db, scope: &TenantScope, id: ServiceEngineId) -> DomainResult<()> {
+pub async fn remove_service_engine(
+    db: &Db,
+    scope: &TenantScope,
+    id: ServiceEngineId,
+) -> DomainResult<()> {
     scope.require(Action::Manage)?;
     let mut tx = db.begin().await?;
-    let row = sqlx::query(&format!("SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND s.id = $2"))
-        .bind(scope.tenant_id().as_text())
-        .bind(id.as_text())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(DomainError::NotFound("Service Engine"))?;
+    let row = sqlx::query(&format!(
+        "SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND s.id = $2"
+    ))
+    .bind(scope.tenant_id().as_text())
+    .bind(id.as_text())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(DomainError::NotFound("Service Engine"))?;
     let se = se_from_row(&row, false)?;
     sqlx::query("DELETE FROM service_engines WHERE tenant_id = $1 AND id = $2")
         .bind(scope.tenant_id().as_text())

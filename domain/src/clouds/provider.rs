@@ -118,7 +118,12 @@ pub async fn provider_clouds(db: &Db, scope: &TenantScope) -> DomainResult<Vec<C
 /// provider reaches it (no account, key or subscription identifiers).
 fn provider_view(config: &Value) -> Value {
     let mut out = serde_json::Map::new();
-    for key in ["region", "availability_zones", "resource_group", "virtual_network"] {
+    for key in [
+        "region",
+        "availability_zones",
+        "resource_group",
+        "virtual_network",
+    ] {
         if let Some(v) = config.get(key) {
             out.insert(key.to_string(), v.clone());
         }
@@ -127,7 +132,11 @@ fn provider_view(config: &Value) -> Value {
 }
 
 /// One of the admin tenant's clouds, read-only, when this tenant is in provider mode.
-pub(super) async fn provider_cloud(db: &Db, scope: &TenantScope, id: CloudId) -> DomainResult<CloudDetail> {
+pub(super) async fn provider_cloud(
+    db: &Db,
+    scope: &TenantScope,
+    id: CloudId,
+) -> DomainResult<CloudDetail> {
     let settings = cloud_settings(db, scope).await?;
     if scope.is_system() || !settings.se_in_provider_context {
         return Err(DomainError::NotFound("cloud"));

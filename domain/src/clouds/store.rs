@@ -98,8 +98,16 @@ pub(super) async fn insert_cloud(
     .await
     .map_err(|e| unique(e, "cloud_exists", format!("A cloud named {name} already exists in this tenant.")))?;
     for (vrf, purpose, description) in [
-        (GLOBAL_VRF, "data", "Data-plane traffic (created with the cloud)"),
-        (MANAGEMENT_VRF, "management", "Control-plane (management) traffic (created with the cloud)"),
+        (
+            GLOBAL_VRF,
+            "data",
+            "Data-plane traffic (created with the cloud)",
+        ),
+        (
+            MANAGEMENT_VRF,
+            "management",
+            "Control-plane (management) traffic (created with the cloud)",
+        ),
     ] {
         sqlx::query(
             "INSERT INTO vrf_contexts (tenant_id, id, cloud_id, name, purpose, description, created_at, created_by) \
@@ -198,7 +206,11 @@ pub async fn get_cloud(db: &Db, scope: &TenantScope, id: CloudId) -> DomainResul
 }
 
 /// A cloud of this tenant only (every change starts here).
-pub(super) async fn get_own(db: &Db, scope: &TenantScope, id: CloudId) -> DomainResult<CloudDetail> {
+pub(super) async fn get_own(
+    db: &Db,
+    scope: &TenantScope,
+    id: CloudId,
+) -> DomainResult<CloudDetail> {
     load_detail(db, &scope.tenant_id().as_text(), id, false, true).await
 }
 

@@ -486,5 +486,13 @@ pub(crate) async fn ensure_policy(
     .bind(actor)
     .execute(&mut **tx)
     .await?;
-    audit::record(tx, scope, "iam_policy.create", &format!("{name} v1"), None, Some(text.to_string())).await
+    audit::record(
+        tx,
+        scope,
+        "iam_policy.create",
+        &format!("{name} v1"),
+        None,
+        Some(text.to_string()),
+    )
+    .await
 }

@@ -273,10 +273,19 @@ fn parse<T>(raw: &str, f: fn(&str) -> Option<T>, what: &'static str) -> ApiResul
 }
 
 fn cloud_filter(f: &CloudFilter) -> ApiResult<Option<CloudId>> {
-    match f.cloud_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    match f
+        .cloud_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => Ok(None),
         Some(raw) => CloudId::parse(raw).map(Some).ok_or_else(|| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "cloud_id must be a cloud's id.")
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                "cloud_id must be a cloud's id.",
+            )
         }),
     }
 }
@@ -389,7 +398,8 @@ pub(super) async fn create_vrf_context(
 ) -> ApiResult<(StatusCode, Json<VrfJson>)> {
     let new = body(json)?;
     let cloud = parse(&new.cloud_id, CloudId::parse, "cloud")?;
-    let v = clouds::create_vrf_context(&st.db, &s.scope, cloud, &new.name, &new.description).await?;
+    let v =
+        clouds::create_vrf_context(&st.db, &s.scope, cloud, &new.name, &new.description).await?;
     Ok((StatusCode::CREATED, Json(v.into())))
 }
 
@@ -403,7 +413,8 @@ pub(super) async fn update_vrf_context(
 ) -> ApiResult<Json<VrfJson>> {
     let change = body(json)?;
     let id = parse(&id, VrfId::parse, "VRF context")?;
-    let v = clouds::update_vrf_context(&st.db, &s.scope, id, &change.name, &change.description).await?;
+    let v =
+        clouds::update_vrf_context(&st.db, &s.scope, id, &change.name, &change.description).await?;
     Ok(Json(v.into()))
 }
 

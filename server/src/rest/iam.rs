@@ -167,13 +167,13 @@ fn policy_response(headers: &HeaderMap, p: IamPolicy, status: StatusCode) -> Res
 async fn conflict(st: &AppState, s: &Scoped, name: &str, sent: &str, e: DomainError) -> ApiError {
     let mut err = ApiError::from(e);
     if let Ok(latest) = iam::get_policy(&st.db, &s.scope, name).await {
-        err.diff = Some(
-            app::components::text_diff(sent, &latest.text)
+        err.stale = Some(Box::new(super::Stale {
+            diff: app::components::text_diff(sent, &latest.text)
                 .into_iter()
                 .map(|l| format!("{}{}", l.kind, l.text))
                 .collect(),
-        );
-        err.latest_version = Some(latest.version);
+            latest_version: latest.version,
+        }));
     }
     err
 }

@@ -42,9 +42,15 @@ pub struct ApiError {
     /// The input a refusal is about (`name`, `config.vpc_id`).
     field: Option<String>,
     /// For a stale save (`version_conflict`): from the text sent to the latest, and the
-    /// latest version's number.
-    diff: Option<Vec<String>>,
-    latest_version: Option<i64>,
+    /// latest version's number (boxed: most errors have none, and errors stay small).
+    stale: Option<Box<Stale>>,
+}
+
+/// What a `version_conflict` adds to its error.
+#[derive(Debug)]
+struct Stale {
+    diff: Vec<String>,
+    latest_version: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -85,8 +91,7 @@ impl ApiError {
             message: message.into(),
             issues: None,
             field: None,
-            diff: None,
-            latest_version: None,
+            stale: None,
         }
     }
 }
@@ -99,9 +104,7 @@ impl From<DomainError> for ApiError {
             DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
             DomainError::Invalid { .. }
             | DomainError::Refused { .. }
-            | DomainError::InvalidDocument(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            | DomainError::InvalidDocument(_) => StatusCode::UNPROCESSABLE_ENTITY,
             DomainError::Conflict { .. } => StatusCode::CONFLICT,
             DomainError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
@@ -136,8 +139,8 @@ impl IntoResponse for ApiError {
                         })
                         .collect()
                 }),
-                diff: self.diff,
-                latest_version: self.latest_version,
+                diff: self.stale.as_ref().map(|s| s.diff.clone()),
+                latest_version: self.stale.map(|s| s.latest_version),
             },
         };
         let mut res = (self.status, Json(body)).into_response();
@@ -439,15 +442,50 @@ fn build(seen: &mut Vec<(&'static str, &'static str)>) -> Router<AppState> {
     r = add(r, "DELETE", "/clouds/{id}", delete(clouds::delete_cloud));
     r = add(r, "GET", "/vrf-contexts", get(clouds::list_vrf_contexts));
     r = add(r, "POST", "/vrf-contexts", post(clouds::create_vrf_context));
-    r = add(r, "PATCH", "/vrf-contexts/{id}", patch(clouds::update_vrf_context));
-    r = add(r, "DELETE", "/vrf-contexts/{id}", delete(clouds::delete_vrf_context));
+    r = add(
+        r,
+        "PATCH",
+        "/vrf-contexts/{id}",
+        patch(clouds::update_vrf_context),
+    );
+    r = add(
+        r,
+        "DELETE",
+        "/vrf-contexts/{id}",
+        delete(clouds::delete_vrf_context),
+    );
     r = add(r, "GET", "/se-groups", get(clouds::list_se_groups));
     r = add(r, "POST", "/se-groups", post(clouds::create_se_group));
-    r = add(r, "PATCH", "/se-groups/{id}", patch(clouds::update_se_group));
-    r = add(r, "DELETE", "/se-groups/{id}", delete(clouds::delete_se_group));
-    r = add(r, "GET", "/service-engines", get(clouds::list_service_engines));
-    r = add(r, "POST", "/service-engines", post(clouds::add_service_engine));
-    r = add(r, "DELETE", "/service-engines/{id}", delete(clouds::remove_service_engine));
+    r = add(
+        r,
+        "PATCH",
+        "/se-groups/{id}",
+        patch(clouds::update_se_group),
+    );
+    r = add(
+        r,
+        "DELETE",
+        "/se-groups/{id}",
+        delete(clouds::delete_se_group),
+    );
+    r = add(
+        r,
+        "GET",
+        "/service-engines",
+        get(clouds::list_service_engines),
+    );
+    r = add(
+        r,
+        "POST",
+        "/service-engines",
+        post(clouds::add_service_engine),
+    );
+    r = add(
+        r,
+        "DELETE",
+        "/service-engines/{id}",
+        delete(clouds::remove_service_engine),
+    );
     r = add(r, "GET", "/cloud-settings", get(clouds::get_cloud_settings));
     r = add(r, "PUT", "/cloud-settings", put(clouds::put_cloud_settings));
     r.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })

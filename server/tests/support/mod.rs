@@ -697,50 +697,110 @@ impl CloudFx {
             let scope = scope.clone();
             let none = none.clone();
             async move {
-                clouds::create_cloud(db, &scope, sealer, NewCloud { name: &name, cloud_type: "no-orchestrator", config: &none })
-                    .await
-                    .unwrap()
-                    .id
+                clouds::create_cloud(
+                    db,
+                    &scope,
+                    sealer,
+                    NewCloud {
+                        name: &name,
+                        cloud_type: "no-orchestrator",
+                        config: &none,
+                    },
+                )
+                .await
+                .unwrap()
+                .id
             }
         };
         let group = |scope: &domain::TenantScope, cloud: domain::ids::CloudId, name: String| {
             let scope = scope.clone();
             async move {
-                clouds::create_se_group(db, &scope, cloud, SeGroupInput { name: &name, ha_mode: "shared", max_ses: 1000, description: "" })
-                    .await
-                    .unwrap()
-                    .id
+                clouds::create_se_group(
+                    db,
+                    &scope,
+                    cloud,
+                    SeGroupInput {
+                        name: &name,
+                        ha_mode: "shared",
+                        max_ses: 1000,
+                        description: "",
+                    },
+                )
+                .await
+                .unwrap()
+                .id
             }
         };
         let g_cloud = cloud(globex, "globex-cloud".into()).await;
         let g_group = group(globex, g_cloud, "globex-group".into()).await;
-        let g_vrf = clouds::create_vrf_context(db, globex, g_cloud, "globex-vrf", "").await.unwrap().id;
-        let g_se = clouds::add_service_engine(db, globex, NewServiceEngine { name: "globex-se", mgmt_ip: "10.9.0.1", se_group_id: g_group })
+        let g_vrf = clouds::create_vrf_context(db, globex, g_cloud, "globex-vrf", "")
             .await
             .unwrap()
             .id;
+        let g_se = clouds::add_service_engine(
+            db,
+            globex,
+            NewServiceEngine {
+                name: "globex-se",
+                mgmt_ip: "10.9.0.1",
+                se_group_id: g_group,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
         let a_cloud = cloud(acme, "acme-cloud".into()).await;
         let a_group = group(acme, a_cloud, "acme-big".into()).await;
         let alice = directory::principal_for_user(db, alice.id).await.unwrap();
-        let alice = authorize(db, &alice, TenantRef::Name("acme")).await.unwrap();
+        let alice = authorize(db, &alice, TenantRef::Name("acme"))
+            .await
+            .unwrap();
         let mut pools: [Vec<String>; 5] = Default::default();
         for i in 0..4 {
             pools[0].push(cloud(acme, format!("pool-cloud-{i}")).await.to_string());
-            pools[1].push(clouds::create_vrf_context(db, acme, a_cloud, &format!("pool-vrf-{i}"), "").await.unwrap().id.to_string());
-            pools[2].push(group(acme, a_cloud, format!("pool-group-{i}")).await.to_string());
-            pools[3].push(
-                clouds::add_service_engine(db, acme, NewServiceEngine { name: &format!("pool-se-{i}"), mgmt_ip: &format!("10.1.0.{i}"), se_group_id: a_group })
+            pools[1].push(
+                clouds::create_vrf_context(db, acme, a_cloud, &format!("pool-vrf-{i}"), "")
                     .await
                     .unwrap()
                     .id
                     .to_string(),
             );
+            pools[2].push(
+                group(acme, a_cloud, format!("pool-group-{i}"))
+                    .await
+                    .to_string(),
+            );
+            pools[3].push(
+                clouds::add_service_engine(
+                    db,
+                    acme,
+                    NewServiceEngine {
+                        name: &format!("pool-se-{i}"),
+                        mgmt_ip: &format!("10.1.0.{i}"),
+                        se_group_id: a_group,
+                    },
+                )
+                .await
+                .unwrap()
+                .id
+                .to_string(),
+            );
             // Wizard drafts belong to their author: alice, the tenant admin of the matrix.
             pools[4].push(
-                clouds::save_draft(db, &alice, sealer, None, NewCloud { name: &format!("drafted-{i}"), cloud_type: "no-orchestrator", config: &none })
-                    .await
-                    .unwrap()
-                    .to_string(),
+                clouds::save_draft(
+                    db,
+                    &alice,
+                    sealer,
+                    None,
+                    NewCloud {
+                        name: &format!("drafted-{i}"),
+                        cloud_type: "no-orchestrator",
+                        config: &none,
+                    },
+                )
+                .await
+                .unwrap()
+                .to_string(),
             );
         }
         CloudFx {
