@@ -20,6 +20,41 @@ async fn own_cloud(
     Ok((name, CloudType::parse(&kind)?))
 }
 
+/// Rows of one of this tenant's object tables, of one cloud (`$2`) or of all (`''`).
+async fn rows_of<T>(
+    db: &Db,
+    scope: &TenantScope,
+    sql: &str,
+    cloud: Option<CloudId>,
+    from_row: fn(&AnyRow, bool) -> DomainResult<T>,
+) -> DomainResult<Vec<T>> {
+    scope.require(Action::View)?;
+    let rows = sqlx::query(sql)
+        .bind(scope.tenant_id().as_text())
+        .bind(cloud.map(|c| c.as_text()).unwrap_or_default())
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| from_row(r, false)).collect()
+}
+
+/// One row of this tenant's, by id (`$2`); anything else is not found.
+async fn one_of<T>(
+    db: &Db,
+    scope: &TenantScope,
+    sql: &str,
+    id: String,
+    what: &'static str,
+    from_row: fn(&AnyRow, bool) -> DomainResult<T>,
+) -> DomainResult<T> {
+    let row = sqlx::query(sql)
+        .bind(scope.tenant_id().as_text())
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(DomainError::NotFound(what))?;
+    from_row(&row, false)
+}
+
 fn description(raw: &str) -> DomainResult<String> {
     crate::validate::free_text("description", "A description", raw, 200)
 }
@@ -32,16 +67,11 @@ pub async fn list_vrf_contexts(
     scope: &TenantScope,
     cloud: Option<CloudId>,
 ) -> DomainResult<Vec<VrfContext>> {
-    scope.require(Action::View)?;
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {VRF_COLUMNS} FROM vrf_contexts v WHERE v.tenant_id = $1 AND ($2 = '' OR v.cloud_id = $2) \
          ORDER BY v.cloud_id, v.name LIMIT 1000"
-    ))
-    .bind(scope.tenant_id().as_text())
-    .bind(cloud.map(|c| c.as_text()).unwrap_or_default())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(|r| vrf_from_row(r, false)).collect()
+    );
+    rows_of(db, scope, &sql, cloud, vrf_from_row).await
 }
 
 pub async fn create_vrf_context(
@@ -85,15 +115,9 @@ pub async fn create_vrf_context(
 }
 
 async fn get_vrf(db: &Db, scope: &TenantScope, id: VrfId) -> DomainResult<VrfContext> {
-    let row = sqlx::query(&format!(
-        "SELECT {VRF_COLUMNS} FROM vrf_contexts v WHERE v.tenant_id = $1 AND v.id = $2"
-    ))
-    .bind(scope.tenant_id().as_text())
-    .bind(id.as_text())
-    .fetch_optional(db.pool())
-    .await?
-    .ok_or(DomainError::NotFound("VRF context"))?;
-    vrf_from_row(&row, false)
+    let sql =
+        format!("SELECT {VRF_COLUMNS} FROM vrf_contexts v WHERE v.tenant_id = $1 AND v.id = $2");
+    one_of(db, scope, &sql, id.as_text(), "VRF context", vrf_from_row).await
 }
 
 /// Renames a VRF context added by hand and changes its description; the two made with
@@ -218,28 +242,17 @@ pub async fn list_se_groups(
     scope: &TenantScope,
     cloud: Option<CloudId>,
 ) -> DomainResult<Vec<SeGroup>> {
-    scope.require(Action::View)?;
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {GROUP_COLUMNS} FROM se_groups g WHERE g.tenant_id = $1 AND ($2 = '' OR g.cloud_id = $2) \
          ORDER BY g.cloud_id, g.name LIMIT 1000"
-    ))
-    .bind(scope.tenant_id().as_text())
-    .bind(cloud.map(|c| c.as_text()).unwrap_or_default())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(|r| group_from_row(r, false)).collect()
+    );
+    rows_of(db, scope, &sql, cloud, group_from_row).await
 }
 
 async fn get_group(db: &Db, scope: &TenantScope, id: SeGroupId) -> DomainResult<SeGroup> {
-    let row = sqlx::query(&format!(
-        "SELECT {GROUP_COLUMNS} FROM se_groups g WHERE g.tenant_id = $1 AND g.id = $2"
-    ))
-    .bind(scope.tenant_id().as_text())
-    .bind(id.as_text())
-    .fetch_optional(db.pool())
-    .await?
-    .ok_or(DomainError::NotFound("SE group"))?;
-    group_from_row(&row, false)
+    let sql =
+        format!("SELECT {GROUP_COLUMNS} FROM se_groups g WHERE g.tenant_id = $1 AND g.id = $2");
+    one_of(db, scope, &sql, id.as_text(), "SE group", group_from_row).await
 }
 
 pub async fn create_se_group(
@@ -383,16 +396,11 @@ pub async fn list_service_engines(
     scope: &TenantScope,
     cloud: Option<CloudId>,
 ) -> DomainResult<Vec<ServiceEngine>> {
-    scope.require(Action::View)?;
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND ($2 = '' OR s.cloud_id = $2) \
          ORDER BY s.cloud_id, s.name LIMIT 1000"
-    ))
-    .bind(scope.tenant_id().as_text())
-    .bind(cloud.map(|c| c.as_text()).unwrap_or_default())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(|r| se_from_row(r, false)).collect()
+    );
+    rows_of(db, scope, &sql, cloud, se_from_row).await
 }
 
 /// What a Service Engine added by hand is made from.
@@ -494,14 +502,8 @@ pub async fn add_service_engine(
     )
     .await?;
     tx.commit().await?;
-    let row = sqlx::query(&format!(
-        "SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND s.id = $2"
-    ))
-    .bind(scope.tenant_id().as_text())
-    .bind(id.as_text())
-    .fetch_one(db.pool())
-    .await?;
-    se_from_row(&row, false)
+    let sql = format!("SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND s.id = $2");
+    one_of(db, scope, &sql, id.as_text(), "Service Engine", se_from_row).await
 }
 
 pub async fn remove_service_engine(
