@@ -47,7 +47,12 @@ pub async fn run() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn")
     });
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Logs go to stderr: stdout is for what a command prints (a token, a password),
+    // which scripts capture.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     match cli::dispatch().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
@@ -154,7 +159,14 @@ pub async fn build(
             AppState,
             _,
         >(
-            move || provide_context(ui_for_fallback.clone()), shell
+            // The same per-request contexts as every page: a context a request does not
+            // provide itself could otherwise be found under an owner another request
+            // left behind on this thread.
+            move || {
+                provide_context(ui_for_fallback.clone());
+                provide_context(app::ssr::RequestMemo::default());
+            },
+            shell,
         ));
 
     let router = Router::new()

@@ -775,3 +775,79 @@ async fn connection_secrets_and_connections_over_rest() {
     );
     fx.finish().await;
 }
+
+/// The nonce a page's CSP admits, if any.
+fn csp_nonce(res: &support::Res) -> Option<String> {
+    let csp = res.headers.get("content-security-policy")?.to_str().ok()?;
+    Some(csp.split("'nonce-").nth(1)?.split('\'').next()?.to_string())
+}
+
+/// Pages rendered at the same time never mix: each response carries its own request's
+/// CSP nonce (the one its scripts bear) and its own caller. A render that ran under
+/// another request's context would show up here as a missing or foreign nonce, or as
+/// another user's email in the header. (Leptos lazy routes did exactly this under load;
+/// see the closing notes of the session that tried them.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_page_renders_never_mix_requests() {
+    let fx = Fx::new().await;
+    let callers = [
+        (Who::GlobalAdmin, support::ADMIN_EMAIL),
+        (Who::TenantAdmin, "alice@example.test"),
+        (Who::Viewer, "victor@example.test"),
+    ];
+    let paths = [
+        "/t/acme",
+        "/t/acme/members",
+        "/t/acme/clouds",
+        "/t/acme/iam-policies",
+        "/t/acme/audit",
+        "/no-such-page",
+    ];
+    let mut mixed = Vec::new();
+    for _round in 0..4 {
+        // Spawned, so that renders run at once on both worker threads.
+        let mut calls = tokio::task::JoinSet::new();
+        for (who, email) in callers {
+            for path in paths {
+                let (router, req) = (fx.router.clone(), fx.page_request(who, path));
+                calls.spawn(async move {
+                    let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+                    let headers = res.headers().clone();
+                    let status = res.status().as_u16();
+                    let bytes = http_body_util::BodyExt::collect(res.into_body())
+                        .await
+                        .unwrap()
+                        .to_bytes();
+                    let body = String::from_utf8_lossy(&bytes).into_owned();
+                    (
+                        path,
+                        email,
+                        support::Res {
+                            status,
+                            headers,
+                            body,
+                        },
+                    )
+                });
+            }
+        }
+        while let Some(done) = calls.join_next().await {
+            let (path, email, res) = done.unwrap();
+            let expected = if path.contains("no-such") { 404 } else { 200 };
+            assert_eq!(res.status, expected, "{path} as {email}");
+            match csp_nonce(&res) {
+                Some(n) if res.body.contains(&format!("nonce=\"{n}\"")) => {}
+                other => mixed.push(format!(
+                    "{path} as {email}: CSP nonce {other:?} is not the page's"
+                )),
+            }
+            if !res.body.contains(&format!("title=\"{email}\"")) {
+                mixed.push(format!(
+                    "{path} as {email}: the header does not name its caller"
+                ));
+            }
+        }
+    }
+    assert!(mixed.is_empty(), "{}", mixed.join("\n"));
+    fx.finish().await;
+}

@@ -660,12 +660,17 @@ impl Fx {
 impl Fx {
     /// GETs a page with the caller's session cookie, as a browser would.
     pub async fn send_page(&self, who: Who, path: &str) -> Res {
+        self.send(Who::Anonymous, Req::Raw(self.page_request(who, path)))
+            .await
+    }
+
+    /// A browser's GET of a page, with `who`'s session.
+    pub fn page_request(&self, who: Who, path: &str) -> Request<Body> {
         let mut b = Request::get(path).header(header::ACCEPT, "text/html");
         if let Some(k) = Fx::key(who) {
             b = b.header(header::COOKIE, self.cookies[k].clone());
         }
-        self.send(Who::Anonymous, Req::Raw(b.body(Body::empty()).unwrap()))
-            .await
+        b.body(Body::empty()).unwrap()
     }
 }
 
