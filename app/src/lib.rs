@@ -92,7 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("iam-policies/:name/versions/:version") view=iam::pages::IamVersionPage ssr=SsrMode::Async/>
                     <Route path=path!("iam-simulator") view=iam::pages::IamSimulatorPage ssr=SsrMode::Async/>
                     <Route path=path!("clouds") view=clouds::pages::CloudsPage ssr=SsrMode::Async/>
-                    <Route path=path!("clouds/new") view=clouds::pages::CloudWizardPage ssr=SsrMode::Async/>
+                    <Route path=path!("clouds/new") view=clouds::wizard::CloudWizardPage ssr=SsrMode::Async/>
                     <Route path=path!("clouds/:id") view=clouds::pages::CloudPage ssr=SsrMode::Async/>
                 </ParentRoute>
                 // Pages above every tenant live under their own path, not under the
