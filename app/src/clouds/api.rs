@@ -155,7 +155,7 @@ pub async fn list_clouds(
             items: page.items.into_iter().map(cloud_row).collect(),
             next_cursor: page.next_cursor,
             total: page.total,
-            provider: clouds::provider_clouds(&ctx.db, &scope)
+            provider: clouds::provider_clouds_with(&ctx.db, &scope, s)
                 .await?
                 .into_iter()
                 .map(cloud_row)

@@ -55,6 +55,29 @@ async fn one_of<T>(
     from_row(&row, false)
 }
 
+/// Deletes one of this tenant's objects by id, with its audit record, in one transaction.
+async fn delete_one(
+    db: &Db,
+    scope: &TenantScope,
+    table: &str,
+    id: String,
+    action: &str,
+    target: &str,
+    before: String,
+) -> DomainResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!(
+        "DELETE FROM {table} WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(scope.tenant_id().as_text())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(&mut tx, scope, action, target, Some(before), None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 fn description(raw: &str) -> DomainResult<String> {
     crate::validate::free_text("description", "A description", raw, 200)
 }
@@ -188,23 +211,16 @@ pub async fn delete_vrf_context(db: &Db, scope: &TenantScope, id: VrfId) -> Doma
                 if old.purpose == "data" { "data-plane" } else { "management" }),
         ));
     }
-    let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM vrf_contexts WHERE tenant_id = $1 AND id = $2")
-        .bind(scope.tenant_id().as_text())
-        .bind(id.as_text())
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
+    delete_one(
+        db,
         scope,
+        "vrf_contexts",
+        id.as_text(),
         "vrf_context.delete",
         &old.name,
-        Some(old.description),
-        None,
+        old.description,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 // ------------------------------------------------------------------ SE groups
@@ -369,23 +385,17 @@ pub async fn delete_se_group(db: &Db, scope: &TenantScope, id: SeGroupId) -> Dom
             ),
         ));
     }
-    let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM se_groups WHERE tenant_id = $1 AND id = $2")
-        .bind(scope.tenant_id().as_text())
-        .bind(id.as_text())
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
+    let before = format!("{}, at most {}", old.ha_mode, old.max_ses);
+    delete_one(
+        db,
         scope,
+        "se_groups",
+        id.as_text(),
         "se_group.delete",
         &old.name,
-        Some(format!("{}, at most {}", old.ha_mode, old.max_ses)),
-        None,
+        before,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 // ------------------------------------------------------------------ Service Engines
@@ -512,30 +522,17 @@ pub async fn remove_service_engine(
     id: ServiceEngineId,
 ) -> DomainResult<()> {
     scope.require(Action::Manage)?;
-    let mut tx = db.begin().await?;
-    let row = sqlx::query(&format!(
-        "SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND s.id = $2"
-    ))
-    .bind(scope.tenant_id().as_text())
-    .bind(id.as_text())
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(DomainError::NotFound("Service Engine"))?;
-    let se = se_from_row(&row, false)?;
-    sqlx::query("DELETE FROM service_engines WHERE tenant_id = $1 AND id = $2")
-        .bind(scope.tenant_id().as_text())
-        .bind(id.as_text())
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
+    let sql = format!("SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND s.id = $2");
+    let se = one_of(db, scope, &sql, id.as_text(), "Service Engine", se_from_row).await?;
+    let before = format!("{} in {}", se.mgmt_ip, se.se_group_name);
+    delete_one(
+        db,
         scope,
+        "service_engines",
+        id.as_text(),
         "service_engine.remove",
         &se.name,
-        Some(format!("{} in {}", se.mgmt_ip, se.se_group_name)),
-        None,
+        before,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }

@@ -90,6 +90,15 @@ pub async fn set_cloud_settings(
 /// empty without provider mode, and in the admin tenant itself.
 pub async fn provider_clouds(db: &Db, scope: &TenantScope) -> DomainResult<Vec<Cloud>> {
     let settings = cloud_settings(db, scope).await?;
+    provider_clouds_with(db, scope, settings).await
+}
+
+/// [`provider_clouds`] for a caller that has read the settings already.
+pub async fn provider_clouds_with(
+    db: &Db,
+    scope: &TenantScope,
+    settings: CloudSettings,
+) -> DomainResult<Vec<Cloud>> {
     if scope.is_system() || !settings.se_in_provider_context {
         return Ok(Vec::new());
     }
@@ -163,7 +172,7 @@ pub(super) async fn provider_cloud(
 /// The SE groups this tenant may place on: its own, then the provider's (marked).
 pub async fn se_group_choices(db: &Db, scope: &TenantScope) -> DomainResult<Vec<SeGroup>> {
     let mut out = list_se_groups(db, scope, None).await?;
-    if provider_clouds(db, scope).await?.is_empty() {
+    if scope.is_system() || !cloud_settings(db, scope).await?.se_in_provider_context {
         return Ok(out);
     }
     let rows = sqlx::query(&format!(
