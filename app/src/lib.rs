@@ -9,6 +9,7 @@
 // so that dev builds share artifacts with `cargo test`; see Cargo.toml).
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod audit;
 pub mod clouds;
 pub mod components;
@@ -91,6 +92,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("iam-policies/:name") view=iam::pages::IamEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("iam-policies/:name/versions/:version") view=iam::pages::IamVersionPage ssr=SsrMode::Async/>
                     <Route path=path!("iam-simulator") view=iam::pages::IamSimulatorPage ssr=SsrMode::Async/>
+                    <Route path=path!("groups") view=iam::groups::GroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("groups/:name") view=iam::groups::GroupPage ssr=SsrMode::Async/>
                     <Route path=path!("clouds") view=clouds::pages::CloudsPage ssr=SsrMode::Async/>
                     <Route path=path!("clouds/new") view=clouds::wizard::CloudWizardPage ssr=SsrMode::Async/>
                     <Route path=path!("clouds/:id") view=clouds::pages::CloudPage ssr=SsrMode::Async/>

@@ -188,19 +188,32 @@ pub async fn global_admin() -> Result<(UiContext, Principal), AppError> {
     Ok((ctx, p))
 }
 
-/// Authenticates and authorises for the tenant named in the URL. Another tenant's name
-/// gives `NotFound`, exactly like a tenant that does not exist. Once per request and
-/// tenant (see [`RequestMemo`]).
-pub async fn scope(tenant: &str) -> Result<(UiContext, Principal, TenantScope), AppError> {
+/// Authenticates and authorises the server function `endpoint` for the tenant named in
+/// the URL: the scope is made (another tenant's name gives `NotFound`, exactly like a
+/// tenant that does not exist), then the need the function declares in
+/// [`crate::access::SERVER_FNS`] is checked on it. Authorisation runs once per request
+/// and tenant (see [`RequestMemo`]); the need is checked on every call.
+pub async fn scope(
+    endpoint: &str,
+    tenant: &str,
+) -> Result<(UiContext, Principal, TenantScope), AppError> {
+    let Some(need) = crate::access::need_of(endpoint) else {
+        tracing::error!(endpoint, "server function without a declared need");
+        return Err(AppError::Internal);
+    };
     let (ctx, principal) = principal().await?;
     let memo = use_context::<RequestMemo>();
-    if let Some(scope) = memo.as_ref().and_then(|m| m.scope(tenant)) {
-        return Ok((ctx, principal, scope));
-    }
-    let scope = authorize(&ctx.db, &principal, TenantRef::Name(tenant)).await?;
-    if let Some(memo) = &memo {
-        memo.keep_scope(tenant, &scope);
-    }
+    let scope = match memo.as_ref().and_then(|m| m.scope(tenant)) {
+        Some(scope) => scope,
+        None => {
+            let scope = authorize(&ctx.db, &principal, TenantRef::Name(tenant)).await?;
+            if let Some(memo) = &memo {
+                memo.keep_scope(tenant, &scope);
+            }
+            scope
+        }
+    };
+    scope.require_need(need)?;
     Ok((ctx, principal, scope))
 }
 

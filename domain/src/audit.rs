@@ -9,7 +9,9 @@ use sqlx::Row;
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
-/// Records an event in the scope's tenant.
+/// Records an event in the scope's tenant. An action taken through another tenant's
+/// admission is recorded in both tenants' logs, each naming the actor's home tenant and
+/// the statements that allowed it.
 pub(crate) async fn record(
     tx: &mut Tx,
     scope: &TenantScope,
@@ -18,17 +20,34 @@ pub(crate) async fn record(
     before: Option<String>,
     after: Option<String>,
 ) -> DomainResult<()> {
-    record_global(
+    let via = scope.via();
+    insert(
         tx,
         scope.tenant_id(),
         Some(scope.actor_id()),
         scope.actor_label(),
         action,
         target,
-        before,
-        after,
+        before.clone(),
+        after.clone(),
+        via.as_ref().map(|(_, v)| v.clone()),
     )
-    .await
+    .await?;
+    if let Some((home, via)) = via {
+        insert(
+            tx,
+            home,
+            Some(scope.actor_id()),
+            scope.actor_label(),
+            action,
+            &format!("in {}: {target}", scope.tenant_name()),
+            before,
+            after,
+            Some(via),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Records an event in a tenant named by id. Only the reviewed cross-tenant paths
@@ -44,9 +63,35 @@ pub(crate) async fn record_global(
     before: Option<String>,
     after: Option<String>,
 ) -> DomainResult<()> {
+    insert(
+        tx,
+        tenant,
+        actor_id,
+        actor_label,
+        action,
+        target,
+        before,
+        after,
+        None,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    tx: &mut Tx,
+    tenant: TenantId,
+    actor_id: Option<UserId>,
+    actor_label: &str,
+    action: &str,
+    target: &str,
+    before: Option<String>,
+    after: Option<String>,
+    via: Option<String>,
+) -> DomainResult<()> {
     sqlx::query(
-        "INSERT INTO audit_events (tenant_id, id, at, actor_id, actor_label, action, target, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_events (tenant_id, id, at, actor_id, actor_label, action, target, before_json, after_json, via) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(tenant.as_text())
     .bind(AuditId::new_random().as_text())
@@ -57,6 +102,7 @@ pub(crate) async fn record_global(
     .bind(target.to_string())
     .bind(before)
     .bind(after)
+    .bind(via)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -89,8 +135,9 @@ pub async fn list(
 
 /// The scope's latest `n` events, without counting the log (the dashboard).
 pub async fn recent(db: &crate::Db, scope: &TenantScope, n: i64) -> DomainResult<Vec<AuditEvent>> {
+    scope.require("AUDIT_EVENT_READ")?;
     let rows = sqlx::query(
-        "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json FROM audit_events \
+        "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json, via FROM audit_events \
          WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
     )
     .bind(scope.tenant_id().as_text())
@@ -109,6 +156,7 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> DomainResult<AuditEvent> {
         action: row.try_get("action")?,
         target: row.try_get("target")?,
         before: row.try_get("before_json")?,
+        via: row.try_get("via")?,
         after: row.try_get("after_json")?,
     })
 }
@@ -121,6 +169,7 @@ pub async fn search(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<AuditEvent>> {
+    scope.require("AUDIT_EVENT_READ")?;
     let limit = clamp_limit(limit);
     let (c_at, c_id) = cursor
         .and_then(|c| c.split_once(':'))
@@ -137,7 +186,7 @@ pub async fn search(
          AND ($5 = '%' OR action LIKE $5 ESCAPE '\\') \
          AND ($6 = '%%' OR LOWER(target) LIKE $6 ESCAPE '\\')";
     let rows = sqlx::query(&format!(
-        "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json FROM audit_events \
+        "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json, via FROM audit_events \
          WHERE {FILTER} AND (at < $7 OR (at = $7 AND id < $8)) \
          ORDER BY at DESC, id DESC LIMIT $9"
     ))

@@ -10,7 +10,6 @@ use crate::crypto::{hash_token, random_text};
 use crate::ids::{col_id, TenantId};
 use crate::model::{clamp_limit, newest_first_cursor, Page};
 use crate::{audit, now_ms, Db, DomainError, DomainResult, TenantScope};
-use policy::Action;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -147,7 +146,7 @@ pub async fn create_secret(
     expires_in_seconds: Option<i64>,
     note: &str,
 ) -> DomainResult<IssuedSecret> {
-    scope.require(Action::Manage)?;
+    scope.require("CONNECTION_SECRET_CREATE")?;
     let ttl = expires_in_seconds.unwrap_or(DEFAULT_SECRET_TTL_SECONDS);
     if !(MIN_SECRET_TTL_SECONDS..=MAX_SECRET_TTL_SECONDS).contains(&ttl) {
         return Err(DomainError::invalid(
@@ -216,7 +215,7 @@ pub async fn list_secrets(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<SecretInfo>> {
-    scope.require(Action::Manage)?;
+    scope.require("CONNECTION_SECRET_MANAGE")?;
     let limit = clamp_limit(limit);
     let (at, id) = newest_first_cursor(cursor);
     let rows = sqlx::query(&format!(
@@ -248,7 +247,7 @@ pub async fn list_secrets(
 
 /// Revokes a pending secret. A used, expired or already revoked secret is a conflict.
 pub async fn revoke_secret(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<SecretInfo> {
-    scope.require(Action::Manage)?;
+    scope.require("CONNECTION_SECRET_DELETE")?;
     let now = now_ms();
     let mut tx = db.begin().await?;
     let res = sqlx::query(
@@ -344,7 +343,7 @@ pub async fn redeem_at(
     client: &str,
     now: i64,
 ) -> DomainResult<Connection> {
-    scope.require(Action::Manage)?;
+    scope.require("CONNECTION_CREATE")?;
     count_attempt(db, scope, client).await?;
     let secret = secret.trim();
     if !secret.starts_with(SECRET_PREFIX) || secret.len() < SECRET_PREFIX.len() + 32 {
@@ -508,7 +507,7 @@ pub async fn list_connections(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<Connection>> {
-    scope.require(Action::View)?;
+    scope.require("CONNECTION_READ")?;
     let limit = clamp_limit(limit);
     let (at, id) = newest_first_cursor(cursor);
     let rows = sqlx::query(&format!(
@@ -539,7 +538,7 @@ pub async fn list_connections(
 
 /// One connection of this tenant, or not found (another tenant's id included).
 pub async fn get_connection(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<Connection> {
-    scope.require(Action::View)?;
+    scope.require("CONNECTION_READ")?;
     let row = sqlx::query(&format!(
         "SELECT {CONNECTION_COLUMNS} FROM connections WHERE tenant_id = $1 AND id = $2"
     ))
@@ -554,7 +553,7 @@ pub async fn get_connection(db: &Db, scope: &TenantScope, id: &str) -> DomainRes
 /// Revokes a connection from either side; both sides then see it `Revoked`, and both
 /// audit logs say who did it.
 pub async fn revoke_connection(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<Connection> {
-    scope.require(Action::Manage)?;
+    scope.require("CONNECTION_DELETE")?;
     let current = get_connection(db, scope, id).await?;
     if !current.is_active() {
         return Err(DomainError::conflict(

@@ -6,6 +6,9 @@
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::iam::enforce::PolicyCache;
 use std::time::Duration;
 
 use crate::{DomainError, DomainResult};
@@ -21,6 +24,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Compiled IAM policy sets, per tenant of this database (see `iam::enforce`).
+    policies: Arc<PolicyCache>,
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -58,7 +63,11 @@ impl Db {
             });
         }
         let pool = pool.connect_with(options).await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            policies: Arc::default(),
+        })
     }
 
     /// Applies pending migrations for this backend.
@@ -138,6 +147,10 @@ impl Db {
     }
 
     /// The raw pool, for the crate's repositories only.
+    pub(crate) fn policy_cache(&self) -> &PolicyCache {
+        &self.policies
+    }
+
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }

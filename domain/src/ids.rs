@@ -74,6 +74,10 @@ id_type!(
     ServiceEngineId
 );
 id_type!(
+    /// An IAM group's id.
+    GroupId
+);
+id_type!(
     /// A cloud wizard draft's id.
     DraftId
 );

@@ -6,7 +6,7 @@ use crate::ids::{col_id, UserId};
 use crate::model::{capped_count_sql, clamp_limit, Member, Page};
 use crate::validate::{self, like_pattern};
 use crate::{now_ms, Db, DomainError, DomainResult, TenantScope};
-use policy::{Action, Role};
+use policy::Role;
 use sqlx::Row;
 
 /// Lists the tenant's members by email, with an optional search and keyset paging.
@@ -17,7 +17,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<Member>> {
-    scope.require(Action::View)?;
+    scope.require("MEMBER_READ")?;
     let limit = clamp_limit(limit);
     let rows = sqlx::query(
         "SELECT u.id, u.email, u.email_lower, u.name, m.joined_at, m.role, m.created_at FROM memberships m \
@@ -69,7 +69,8 @@ pub async fn list(
 /// platform: the new member shows as invited, with no name, until they sign in. So a
 /// tenant admin cannot use this to find out who exists elsewhere.
 pub async fn add(db: &Db, scope: &TenantScope, email: &str, role: Role) -> DomainResult<Member> {
-    scope.require(Action::Grant(role))?;
+    scope.require("MEMBER_CREATE")?;
+    scope.require_grant(role)?;
     let email = validate::email(email)?;
     let mut tx = db.begin().await?;
     let user = match user_by_email(db, &email).await? {
@@ -141,7 +142,7 @@ fn check_change(scope: &TenantScope, user: UserId, old: Role) -> DomainResult<()
             "You cannot change or remove your own membership.".into(),
         ));
     }
-    scope.require(Action::Grant(old))
+    scope.require_grant(old)
 }
 
 /// Serialises membership changes of one tenant: the first write of the transaction
@@ -190,12 +191,12 @@ pub async fn change_role(
     user: UserId,
     role: Role,
 ) -> DomainResult<Member> {
-    scope.require(Action::Manage)?;
+    scope.require("MEMBER_UPDATE")?;
     let mut tx = db.begin().await?;
     lock_tenant(&mut tx, scope).await?;
     let (email, old) = current(&mut tx, scope, user).await?;
     check_change(scope, user, old)?;
-    scope.require(Action::Grant(role))?;
+    scope.require_grant(role)?;
     sqlx::query("UPDATE memberships SET role = $1 WHERE tenant_id = $2 AND user_id = $3")
         .bind(role.as_str())
         .bind(scope.tenant_id().as_text())
@@ -240,7 +241,7 @@ pub async fn change_role(
 }
 
 pub async fn remove(db: &Db, scope: &TenantScope, user: UserId) -> DomainResult<()> {
-    scope.require(Action::Manage)?;
+    scope.require("MEMBER_DELETE")?;
     let mut tx = db.begin().await?;
     lock_tenant(&mut tx, scope).await?;
     let (email, old) = current(&mut tx, scope, user).await?;
@@ -291,7 +292,7 @@ pub struct TenantStats {
 /// The dashboard's numbers in one statement: each a count over an index on
 /// `tenant_id` (the latest audit event reads one index entry).
 pub async fn stats(db: &Db, scope: &TenantScope) -> DomainResult<TenantStats> {
-    scope.require(Action::View)?;
+    scope.require("MEMBER_READ")?;
     let now = now_ms();
     let since_day = now.div_euclid(crate::model::DAY_MS) - 29;
     let row = sqlx::query(

@@ -117,6 +117,10 @@ pub struct AuditEvent {
     pub target: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// For an action taken through another tenant's admission: the actor's home tenant
+    /// and the statements that allowed it.
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 /// One page of a keyset-paginated list; `next_cursor` is opaque to callers.

@@ -5,11 +5,15 @@
 //! fields are private and it has no public constructor, so a repository that takes one
 //! cannot be called with a bare tenant id: forgetting the tenant filter does not compile.
 
+use crate::iam::enforce::{self, Grants};
+use crate::iam::Admission;
 use crate::ids::{col_id, TenantId, UserId};
 use crate::model::{Membership, User};
 use crate::{Db, DomainError, DomainResult};
+use policy::access::Need;
 use policy::{Action, Role, Standing};
 use sqlx::Row;
+use std::sync::Arc;
 
 /// An authenticated caller: a console user, with the roles that apply to them.
 #[derive(Debug, Clone)]
@@ -19,6 +23,9 @@ pub struct Principal {
     /// Roles carried by a bearer JWT (`<tenant-uuid>_<role>`). When present they replace
     /// the console memberships, as the token is the authority for that request (seed 004).
     token_roles: Option<Vec<(TenantId, Role)>>,
+    /// Groups carried by a bearer JWT (`<tenant-name-or-id>/<group>`), which replace the
+    /// stored group memberships for that request in the same way.
+    token_groups: Option<Vec<(String, String)>>,
 }
 
 impl Principal {
@@ -31,7 +38,16 @@ impl Principal {
             user,
             global_admin,
             token_roles,
+            token_groups: None,
         }
+    }
+
+    /// The groups a bearer JWT's groups claim gives, as (tenant name or id, group).
+    pub fn with_token_groups(mut self, groups: Vec<(String, String)>) -> Self {
+        if self.token_roles.is_some() {
+            self.token_groups = Some(groups);
+        }
+        self
     }
 
     pub fn user(&self) -> &User {
@@ -51,9 +67,20 @@ impl Principal {
     pub fn token_roles(&self) -> Option<&[(TenantId, Role)]> {
         self.token_roles.as_deref()
     }
+
+    /// The groups a bearer JWT carries, when this principal came from one.
+    pub fn token_groups(&self) -> Option<&[(String, String)]> {
+        self.token_groups.as_deref()
+    }
 }
 
-/// The tenant a request acts in, and the caller's standing there.
+/// The tenant a request acts in, and what the caller may do there.
+///
+/// What the caller may do is decided by the tenant's IAM statements (the built-in ones
+/// that give the roles their meaning, and the tenant's own), through the evaluator of
+/// `policy::iam`. A scope made by admission (an Endorse of the caller's home tenant and
+/// an Admit of this one) carries only what both allow, so a repository that checks its
+/// permission on the scope can never do more than was admitted.
 #[derive(Debug, Clone)]
 pub struct TenantScope {
     tenant_id: TenantId,
@@ -61,8 +88,11 @@ pub struct TenantScope {
     is_system: bool,
     actor_id: UserId,
     actor_label: String,
-    role: Role,
+    /// The caller's own role here; `None` when admitted from another tenant.
+    role: Option<Role>,
     global_admin: bool,
+    /// `None` for a global admin, whom no tenant's statement restricts.
+    grants: Option<Arc<Grants>>,
 }
 
 impl TenantScope {
@@ -76,8 +106,14 @@ impl TenantScope {
     pub fn is_system(&self) -> bool {
         self.is_system
     }
-    /// The caller's effective role here (`admin` for a global admin anywhere).
+    /// The caller's role here (`admin` for a global admin anywhere). A caller admitted
+    /// from another tenant holds none and shows as the weakest role, `viewer`: what they
+    /// may do is decided by the admission, never by this (see [`TenantScope::own_role`]).
     pub fn role(&self) -> Role {
+        self.role.unwrap_or(Role::Viewer)
+    }
+    /// The caller's own role here; `None` when admitted from another tenant.
+    pub fn own_role(&self) -> Option<Role> {
         self.role
     }
     pub fn is_global_admin(&self) -> bool {
@@ -90,22 +126,98 @@ impl TenantScope {
         &self.actor_label
     }
 
-    fn standing(&self) -> Standing {
-        Standing {
-            role: Some(self.role),
-            global_admin: self.global_admin,
-            system_tenant: self.is_system,
+    /// How the caller came in, when it was through another tenant's cross-access policy.
+    pub fn admission(&self) -> Option<&Admission> {
+        self.grants.as_ref().and_then(|g| g.admission.as_ref())
+    }
+
+    /// The evaluator's decision on one permission here (a global admin is allowed
+    /// everything without asking it).
+    fn decision(&self, permission: &str) -> Option<policy::iam::Decision> {
+        self.grants
+            .as_ref()
+            .map(|g| g.decide(permission, self.tenant_id))
+    }
+
+    /// Refuses unless the caller holds `permission` (a permission of the resource
+    /// catalogue, `WORKSPACE_CREATE`) here. A member is told which permission on which
+    /// resource type is missing; a caller admitted from another tenant is answered "not
+    /// found", as for everything else in this tenant that was not admitted.
+    pub fn require(&self, permission: &'static str) -> DomainResult<()> {
+        let Some(decision) = self.decision(permission) else {
+            return Ok(());
+        };
+        if decision.allowed {
+            if let Some(a) = self.admission() {
+                if let Ok(mut last) = a.last.lock() {
+                    *last = decision.statements;
+                }
+            }
+            return Ok(());
+        }
+        if self.admission().is_some() {
+            return Err(DomainError::NotFound("tenant"));
+        }
+        let need = Need::Permission(permission).describe();
+        let why = match decision.reason {
+            policy::iam::Reason::DeniedByPolicy => " A Deny statement of this tenant refuses it.",
+            _ => " No statement of this tenant grants it to you.",
+        };
+        Err(DomainError::Forbidden(format!(
+            "You need {need} in {}.{why}",
+            self.tenant_name
+        )))
+    }
+
+    /// True when the caller holds `permission` here (for showing or hiding controls).
+    pub fn allows(&self, permission: &str) -> bool {
+        self.decision(permission).is_none_or(|d| d.allowed)
+    }
+
+    /// Checks what an entry point declared it needs (`policy::access::Need`).
+    pub fn require_need(&self, need: Need) -> DomainResult<()> {
+        match need {
+            Need::Permission(p) => self.require(p),
+            Need::GlobalAdmin if !self.global_admin => Err(DomainError::Forbidden(
+                "This needs the global admin role.".into(),
+            )),
+            _ => Ok(()),
         }
     }
 
-    /// Refuses with `Forbidden` unless the caller may perform `action` here.
-    pub fn require(&self, action: Action) -> DomainResult<()> {
-        policy::decide(self.standing(), action).map_err(DomainError::from)
+    /// Refuses to give `role` to anyone unless the caller may: `admin` is given only by
+    /// a global admin, and only in the system tenant. The permission to change members
+    /// (`MEMBER_CREATE`, `MEMBER_UPDATE`) is checked by the caller.
+    pub fn require_grant(&self, role: Role) -> DomainResult<()> {
+        if role != Role::Admin {
+            return Ok(());
+        }
+        let standing = Standing {
+            role: self.role,
+            global_admin: self.global_admin,
+            system_tenant: self.is_system,
+        };
+        policy::decide(standing, Action::Grant(role)).map_err(DomainError::from)
     }
 
-    /// True when the caller may perform `action` (for showing or hiding controls).
-    pub fn allows(&self, action: Action) -> bool {
-        policy::decide(self.standing(), action).is_ok()
+    /// For the audit of an admitted action: the home tenant, and a line naming it and
+    /// the statements that allowed the action.
+    pub(crate) fn via(&self) -> Option<(TenantId, String)> {
+        let a = self.admission()?;
+        let statements = a
+            .last
+            .lock()
+            .map(|l| {
+                l.iter()
+                    .map(|s| format!("{} {}/{} line {}", s.kind, s.tenant_id, s.policy, s.line))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default();
+        Some((
+            a.home_id,
+            format!("from {} by cross-access: {statements}", a.home_name),
+        ))
     }
 }
 
@@ -116,17 +228,18 @@ pub enum TenantRef<'a> {
     Id(TenantId),
 }
 
-/// The authorisation step: principal → tenant → membership (or global admin) → scope.
+/// The authorisation step: principal → tenant → role (or global admin, or admission
+/// from another tenant) → scope with what the tenant's statements allow.
 ///
-/// A tenant that does not exist and a tenant the caller has no role in give the same
+/// A tenant that does not exist and a tenant the caller has no access to give the same
 /// `NotFound`, so that a URL never reveals whether another tenant exists.
 pub async fn authorize(
     db: &Db,
     principal: &Principal,
     tenant: TenantRef<'_>,
 ) -> DomainResult<TenantScope> {
-    // One indexed read: the tenant, and the caller's console role in it.
-    const SQL: &str = "SELECT t.id, t.name, t.is_system, \
+    // One indexed read: the tenant, its IAM version, and the caller's role in it.
+    const SQL: &str = "SELECT t.id, t.name, t.is_system, t.iam_version, \
         (SELECT m.role FROM memberships m WHERE m.tenant_id = t.id AND m.user_id = $2) AS member_role \
         FROM tenants t WHERE ";
     let row = match tenant {
@@ -151,6 +264,7 @@ pub async fn authorize(
     let tenant_id: TenantId = col_id(&row.try_get::<String, _>("id")?)?;
     let tenant_name: String = row.try_get("name")?;
     let is_system = row.try_get::<i64, _>("is_system")? != 0;
+    let version: i64 = row.try_get("iam_version")?;
 
     let own_role = match principal.token_roles() {
         Some(roles) => roles
@@ -162,15 +276,18 @@ pub async fn authorize(
             .try_get::<Option<String>, _>("member_role")?
             .and_then(|r| r.parse().ok()),
     };
-    let standing = Standing {
-        role: own_role,
-        global_admin: principal.is_global_admin(),
-        system_tenant: is_system,
+    let (role, grants) = if principal.is_global_admin() {
+        (Some(Role::Admin), None)
+    } else if let Some(role) = own_role {
+        let g = enforce::member_grants(db, principal, tenant_id, &tenant_name, version, Some(role))
+            .await?;
+        (Some(role), Some(Arc::new(g)))
+    } else {
+        match enforce::admitted_grants(db, principal, tenant_id, &tenant_name, version).await? {
+            Some(g) => (None, Some(Arc::new(g))),
+            None => return Err(DomainError::NotFound("tenant")),
+        }
     };
-    policy::decide(standing, Action::View).map_err(|_| DomainError::NotFound("tenant"))?;
-    let role = standing
-        .effective_role()
-        .ok_or(DomainError::NotFound("tenant"))?;
     Ok(TenantScope {
         tenant_id,
         tenant_name,
@@ -179,6 +296,7 @@ pub async fn authorize(
         actor_label: principal.user().label(),
         role,
         global_admin: principal.is_global_admin(),
+        grants,
     })
 }
 

@@ -8,7 +8,6 @@
 use crate::crypto::{hash_token, random_text};
 use crate::ids::SYSTEM_TENANT_ID;
 use crate::{audit, connections, now_ms, Db, DomainError, DomainResult, TenantScope};
-use policy::Action;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -265,7 +264,7 @@ pub async fn for_connection(
     connection_id: &str,
     days: i64,
 ) -> DomainResult<Vec<DayTraffic>> {
-    scope.require(Action::View)?;
+    scope.require("CONNECTION_READ")?;
     // The connection must be this tenant's (NotFound otherwise).
     connections::get_connection(db, scope, connection_id).await?;
     let days = days.clamp(1, 366);
@@ -297,7 +296,7 @@ pub async fn for_connection(
 
 /// Bytes and flows per connection of this tenant over the last 30 days.
 pub async fn totals(db: &Db, scope: &TenantScope) -> DomainResult<HashMap<String, (i64, i64)>> {
-    scope.require(Action::View)?;
+    scope.require("CONNECTION_READ")?;
     let since = now_ms().div_euclid(DAY_MS) - 29;
     let rows = sqlx::query(
         "SELECT connection_id, CAST(SUM(bytes) AS BIGINT) AS bytes, CAST(SUM(flows) AS BIGINT) AS flows FROM traffic_daily \

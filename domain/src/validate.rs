@@ -8,27 +8,39 @@ use crate::{DomainError, DomainResult};
 /// lowercase letters, digits, `-` and `_`: 2 to 63 characters, starting with a letter
 /// and not ending with `-` or `_`.
 pub fn tenant_name(raw: &str) -> DomainResult<String> {
+    slug("tenant", raw)
+}
+
+/// Group names follow the tenant-name rule: they appear in URLs and in statements,
+/// which match them whatever their case.
+pub fn group_name(raw: &str) -> DomainResult<String> {
+    slug("group", raw)
+}
+
+fn slug(what: &str, raw: &str) -> DomainResult<String> {
     let name = raw.trim();
-    let err = |m: &str| DomainError::invalid("name", m);
+    let err = |m: String| DomainError::invalid("name", m);
     if name.is_empty() {
-        return Err(err("Enter a tenant name."));
+        return Err(err(format!("Enter a {what} name.")));
     }
     if name.len() < 2 || name.len() > 63 {
-        return Err(err("A tenant name has 2 to 63 characters."));
+        return Err(err(format!("A {what} name has 2 to 63 characters.")));
     }
     if !name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
     {
         return Err(err(
-            "Use only lowercase letters, digits, hyphens and underscores.",
+            "Use only lowercase letters, digits, hyphens and underscores.".into(),
         ));
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Err(err("A tenant name starts with a letter."));
+        return Err(err(format!("A {what} name starts with a letter.")));
     }
     if name.ends_with(['-', '_']) {
-        return Err(err("A tenant name cannot end with a hyphen or underscore."));
+        return Err(err(format!(
+            "A {what} name cannot end with a hyphen or underscore."
+        )));
     }
     Ok(name.to_string())
 }

@@ -6,6 +6,7 @@
 //! database. The NCS network-policy model ([`ncs`]) lives here for the same reason: one
 //! parser and one evaluator, on the server and (compiled to wasm) in the browser.
 
+pub mod access;
 pub mod clouds;
 pub mod iam;
 pub mod ncs;

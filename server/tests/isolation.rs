@@ -762,6 +762,80 @@ fn server_fn_cases() -> Vec<Case> {
             },
             expect: [Forbidden, Forbidden, Forbidden, Forbidden],
         },
+        // IAM groups.
+        Case {
+            key: "/fn/list_groups",
+            build: |_, _, s| Req::sfn("list_groups", &[("tenant", tenant_for(s)), ("q", "")]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/group_page",
+            // Other: globex's group, named through acme.
+            build: |_, _, s| {
+                let name = if s == Side::Own { "ops" } else { "globex-ops" };
+                Req::sfn("group_page", &[("tenant", "acme"), ("name", name)])
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/create_group",
+            build: |fx, _, s| {
+                Req::sfn(
+                    "create_group",
+                    &[
+                        ("tenant", tenant_for(s)),
+                        ("name", &fx.fresh_name("grp")),
+                        ("description", ""),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
+        Case {
+            key: "/fn/delete_group",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_pool_group(),
+                    Side::Other => "globex-ops".to_string(),
+                };
+                Req::sfn("delete_group", &[("tenant", "acme"), ("name", &name)])
+            },
+            expect: [Ok, NotFound, Forbidden, Forbidden],
+        },
+        Case {
+            key: "/fn/add_group_member",
+            // Other: globex's group, named through acme.
+            build: |_, _, s| {
+                let name = if s == Side::Own { "ops" } else { "globex-ops" };
+                Req::sfn(
+                    "add_group_member",
+                    &[
+                        ("tenant", "acme"),
+                        ("name", name),
+                        ("email", "victor@example.test"),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, Forbidden],
+        },
+        Case {
+            key: "/fn/remove_group_member",
+            build: |fx, _, s| {
+                let name = match s {
+                    Side::Own => fx.acme_pool_group(),
+                    Side::Other => "globex-ops".to_string(),
+                };
+                Req::sfn(
+                    "remove_group_member",
+                    &[
+                        ("tenant", "acme"),
+                        ("name", &name),
+                        ("user_id", &fx.grouped),
+                    ],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, Forbidden],
+        },
     ]
 }
 
@@ -1698,6 +1772,97 @@ fn rest_cases() -> Vec<Case> {
             },
             expect: [S(200), S(404), S(200), S(404)],
         },
+        // IAM groups.
+        Case {
+            key: "GET /groups",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/groups",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "POST /groups",
+            build: |fx, w, s| {
+                let body = serde_json::json!({ "name": fx.fresh_name("grp") }).to_string();
+                Req::api(
+                    "POST",
+                    "/api/v1/groups",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    Some(body),
+                )
+            },
+            expect: [S(201), S(403), S(403), S(403)],
+        },
+        Case {
+            key: "GET /groups/{name}",
+            build: |fx, w, s| {
+                let name = if s == Side::Own { "ops" } else { "globex-ops" };
+                Req::api(
+                    "GET",
+                    &format!("/api/v1/groups/{name}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(200), S(404)],
+        },
+        Case {
+            key: "DELETE /groups/{name}",
+            build: |fx, w, s| {
+                let name = match s {
+                    Side::Own => fx.acme_pool_group(),
+                    Side::Other => "globex-ops".to_string(),
+                };
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/groups/{name}"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(204), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "POST /groups/{name}/members",
+            build: |fx, w, s| {
+                let name = if s == Side::Own { "ops" } else { "globex-ops" };
+                let body = serde_json::json!({ "email": "victor@example.test" }).to_string();
+                Req::api(
+                    "POST",
+                    &format!("/api/v1/groups/{name}/members"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    Some(body),
+                )
+            },
+            expect: [S(201), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "DELETE /groups/{name}/members/{user_id}",
+            build: |fx, w, s| {
+                let name = match s {
+                    Side::Own => fx.acme_pool_group(),
+                    Side::Other => "globex-ops".to_string(),
+                };
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/groups/{name}/members/{}", fx.grouped),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(204), S(404), S(403), S(403)],
+        },
     ]
 }
 
@@ -1780,7 +1945,7 @@ async fn every_rest_route_is_in_the_matrix_and_isolates_tenants() {
     let fx = Fx::new().await;
     let registered: BTreeSet<String> = server::rest::registered_routes()
         .into_iter()
-        .map(|(m, p)| format!("{m} {p}"))
+        .map(|(m, p, _)| format!("{m} {p}"))
         .collect();
     let cases = rest_cases();
     let covered: BTreeSet<String> = cases.iter().map(|c| c.key.to_string()).collect();
@@ -1796,4 +1961,143 @@ async fn every_rest_route_is_in_the_matrix_and_isolates_tenants() {
     );
     check(&fx, cases).await;
     fx.finish().await;
+}
+
+/// What the statements of the fixture give a principal, decided from the declared need
+/// alone: the model the matrix holds enforcement to.
+#[derive(Clone, Copy, Debug)]
+enum Model {
+    /// A viewer of acme whose group may manage network-family.
+    NetOps,
+    /// A user of globex admitted into acme with this verb on network-family.
+    Admitted(policy::iam::Verb),
+    /// The same user once acme's Admit is gone.
+    AdmitDeleted,
+}
+
+fn network_family(ty: &policy::iam::catalogue::ResourceType) -> bool {
+    ty.families.contains(&"network-family")
+}
+
+/// Whether the model allows a tenant-scoped need in acme.
+fn model_allows(model: Model, need: policy::access::Need) -> bool {
+    use policy::access::Need;
+    use policy::iam::{catalogue, Verb};
+    let perm = match need {
+        Need::InTenant => return !matches!(model, Model::AdmitDeleted),
+        Need::Permission(p) => catalogue::permission(p).expect("declared permissions are known"),
+        _ => unreachable!("only tenant-scoped needs are modelled"),
+    };
+    let (ty, verb) = perm;
+    match model {
+        Model::NetOps => network_family(ty) || verb <= Verb::Read,
+        Model::Admitted(granted) => network_family(ty) && verb <= granted,
+        Model::AdmitDeleted => false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statements_decide_for_group_members_and_admitted_users_on_every_route() {
+    use policy::access::Need;
+    use policy::iam::Verb;
+    let mut needs: std::collections::HashMap<String, Need> = app::access::SERVER_FNS
+        .iter()
+        .map(|(e, n)| (format!("/fn/{e}"), *n))
+        .collect();
+    needs.extend(
+        server::rest::registered_routes()
+            .into_iter()
+            .map(|(m, p, n)| (format!("{m} {p}"), n)),
+    );
+    let phases = [
+        ("group member (netops)", Who::NetOps, Model::NetOps),
+        ("admitted, read", Who::Partner, Model::Admitted(Verb::Read)),
+        (
+            "admitted, manage",
+            Who::Partner,
+            Model::Admitted(Verb::Manage),
+        ),
+        ("admit deleted", Who::Partner, Model::AdmitDeleted),
+    ];
+    let mut failures = Vec::new();
+    let mut report = Vec::new();
+    for (label, who, model) in phases {
+        let (mut allows, mut denies, mut unexpected_allows, mut unexpected_denies) = (0, 0, 0, 0);
+        // A fresh fixture per principal and per kind of entry point: the calls consume
+        // pools (deleted objects, used secrets) and count toward rate limits.
+        for cases in [server_fn_cases(), rest_cases()] {
+            let mut fx = Fx::new().await;
+            fx.add_iam_principals("read").await;
+            match model {
+                Model::Admitted(Verb::Manage) => fx.set_admission("manage").await,
+                Model::AdmitDeleted => fx.delete_admit().await,
+                _ => {}
+            }
+            for case in &cases {
+                let need = needs[case.key];
+                if !matches!(need, Need::InTenant | Need::Permission(_)) {
+                    continue;
+                }
+                let req = (case.build)(&fx, who, Side::Own);
+                let res = fx.send(who, req).await;
+                let sfn = case.key.starts_with("/fn/");
+                let allowed = model_allows(model, need);
+                // Allowed: what the tenant admin gets. Refused: a member is told what is
+                // missing (403); anyone else finds nothing (404), or no role (403) over REST
+                // once not admitted at all.
+                let expected = if allowed {
+                    case.expect[0]
+                } else {
+                    match (model, sfn) {
+                        (Model::NetOps, true) => Expect::Forbidden,
+                        (Model::NetOps, false) => Expect::Status(403),
+                        (Model::Admitted(_), true) | (Model::AdmitDeleted, true) => {
+                            Expect::NotFound
+                        }
+                        (Model::Admitted(_), false) => Expect::Status(404),
+                        (Model::AdmitDeleted, false) => Expect::Status(403),
+                    }
+                };
+                let got = match expected {
+                    Expect::Status(_) => Expect::Status(res.status),
+                    _ if res.status == 200 => Expect::Ok,
+                    _ if res.body.contains("\"NotFound\"") => Expect::NotFound,
+                    _ if res.body.contains("\"Forbidden\"") => Expect::Forbidden,
+                    _ => Expect::Status(res.status),
+                };
+                let got_allowed = (200..300).contains(&res.status);
+                if allowed {
+                    allows += 1;
+                } else {
+                    denies += 1;
+                }
+                if got != expected {
+                    if got_allowed && !allowed {
+                        unexpected_allows += 1;
+                    } else if !got_allowed && allowed {
+                        unexpected_denies += 1;
+                    }
+                    failures.push(format!(
+                        "{label}: {} expected {expected:?}, got {got:?} ({})",
+                        case.key,
+                        res.body.chars().take(200).collect::<String>()
+                    ));
+                }
+                if res.body.contains("\"globex\"") && matches!(model, Model::NetOps) {
+                    failures.push(format!("{label}: {} leaked globex's name", case.key));
+                }
+            }
+            fx.finish().await;
+        }
+        report.push(format!(
+            "{label}: {allows} expected allows, {denies} expected denies; {unexpected_allows} unexpected allows, {unexpected_denies} unexpected denies"
+        ));
+    }
+    println!("{}", report.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{}\nfailures:\n{}",
+        report.join("\n"),
+        failures.join("\n")
+    );
 }

@@ -39,7 +39,7 @@ async fn read_everything(fx: &Fx) {
             let res = fx.send_page(who, page).await;
             assert!(res.status < 500, "{page} as {who:?}: {}", res.status);
         }
-        for (method, path) in server::rest::registered_routes() {
+        for (method, path, _) in server::rest::registered_routes() {
             if method != "GET" || path.contains('{') {
                 continue;
             }

@@ -46,7 +46,7 @@ pub async fn list_audit(
     #[server(default)] until: String,
 ) -> Result<AuditPage, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("list_audit", &tenant).await?;
         let filter = domain::audit::AuditFilter {
             actor,
             action,

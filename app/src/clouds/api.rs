@@ -15,7 +15,6 @@ use {
     crate::ssr::scope,
     domain::clouds,
     domain::ids::{CloudId, DraftId, SeGroupId, ServiceEngineId, VrfId},
-    policy::Action,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,7 +140,7 @@ pub async fn list_clouds(
     cursor: Option<String>,
 ) -> Result<CloudsData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("list_clouds", &tenant).await?;
         let page = clouds::list_clouds(
             &ctx.db,
             &scope,
@@ -160,7 +159,7 @@ pub async fn list_clouds(
                 .into_iter()
                 .map(cloud_row)
                 .collect(),
-            can_manage: scope.allows(Action::Manage),
+            can_manage: scope.allows("CLOUD_CREATE"),
             can_set_provider: scope.is_global_admin() && !scope.is_system(),
             is_system: scope.is_system(),
             settings: ProviderSettings {
@@ -182,7 +181,7 @@ pub async fn save_provider_settings(
     tenant_vrf: Option<String>,
 ) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("save_provider_settings", &tenant).await?;
         let on = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && v != "off");
         clouds::set_cloud_settings(
             &ctx.db,
@@ -203,8 +202,8 @@ pub async fn save_provider_settings(
 #[server(prefix = "/fn", endpoint = "cloud_wizard")]
 pub async fn cloud_wizard(tenant: String, draft: Option<String>) -> Result<WizardData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        scope.require(Action::Manage).map_err(AppError::from)?;
+        let (ctx, _, scope) = scope("cloud_wizard", &tenant).await?;
+        scope.require("CLOUD_CREATE").map_err(AppError::from)?;
         let draft = match draft.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             None => None,
             Some(raw) => {
@@ -247,7 +246,7 @@ pub async fn save_cloud_draft(
     ssh_private_key: Option<String>,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("save_cloud_draft", &tenant).await?;
         let mut config = serde_json::Map::new();
         let mut put = |k: &str, v: Option<String>| {
             if let Some(v) = v {
@@ -303,7 +302,7 @@ pub async fn save_cloud_draft(
 #[server(prefix = "/fn", endpoint = "create_cloud")]
 pub async fn create_cloud(tenant: String, draft: String) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("create_cloud", &tenant).await?;
         let cloud =
             clouds::create_from_draft(&ctx.db, &scope, &ctx.sealer, id(&draft, DraftId::parse)?)
                 .await?;
@@ -320,7 +319,7 @@ pub async fn create_cloud(tenant: String, draft: String) -> Result<String, AppEr
 #[server(prefix = "/fn", endpoint = "cloud_page")]
 pub async fn cloud_page(tenant: String, id: String) -> Result<CloudPageData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("cloud_page", &tenant).await?;
         let d = clouds::get_cloud(&ctx.db, &scope, self::id(&id, CloudId::parse)?).await?;
         let provider = d.cloud.provider;
         let manual_ses = d.cloud.cloud_type.manual_service_engines();
@@ -362,7 +361,7 @@ pub async fn cloud_page(tenant: String, id: String) -> Result<CloudPageData, App
                     created_by: s.created_by,
                 })
                 .collect(),
-            can_manage: !provider && scope.allows(Action::Manage),
+            can_manage: !provider && scope.allows("CLOUD_MANAGE"),
             manual_ses,
         })
     })
@@ -373,7 +372,7 @@ pub async fn cloud_page(tenant: String, id: String) -> Result<CloudPageData, App
 #[server(prefix = "/fn", endpoint = "delete_cloud")]
 pub async fn delete_cloud(tenant: String, id: String) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("delete_cloud", &tenant).await?;
         let gone = clouds::delete_cloud(&ctx.db, &scope, self::id(&id, CloudId::parse)?).await?;
         leptos_axum::redirect(&format!(
             "/t/{}/clouds?deleted={}",
@@ -393,7 +392,7 @@ pub async fn create_vrf_context(
     description: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("create_vrf_context", &tenant).await?;
         let v = clouds::create_vrf_context(
             &ctx.db,
             &scope,
@@ -415,7 +414,7 @@ pub async fn update_vrf_context(
     description: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("update_vrf_context", &tenant).await?;
         let v = clouds::update_vrf_context(
             &ctx.db,
             &scope,
@@ -432,7 +431,7 @@ pub async fn update_vrf_context(
 #[server(prefix = "/fn", endpoint = "delete_vrf_context")]
 pub async fn delete_vrf_context(tenant: String, id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("delete_vrf_context", &tenant).await?;
         clouds::delete_vrf_context(&ctx.db, &scope, self::id(&id, VrfId::parse)?).await?;
         Ok(())
     })
@@ -460,7 +459,7 @@ pub async fn create_se_group(
     description: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("create_se_group", &tenant).await?;
         let input = clouds::SeGroupInput {
             name: &name,
             ha_mode: &ha_mode,
@@ -484,7 +483,7 @@ pub async fn update_se_group(
     description: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("update_se_group", &tenant).await?;
         let input = clouds::SeGroupInput {
             name: &name,
             ha_mode: &ha_mode,
@@ -501,7 +500,7 @@ pub async fn update_se_group(
 #[server(prefix = "/fn", endpoint = "delete_se_group")]
 pub async fn delete_se_group(tenant: String, id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("delete_se_group", &tenant).await?;
         clouds::delete_se_group(&ctx.db, &scope, self::id(&id, SeGroupId::parse)?).await?;
         Ok(())
     })
@@ -516,7 +515,7 @@ pub async fn add_service_engine(
     mgmt_ip: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("add_service_engine", &tenant).await?;
         let se = clouds::add_service_engine(
             &ctx.db,
             &scope,
@@ -535,7 +534,7 @@ pub async fn add_service_engine(
 #[server(prefix = "/fn", endpoint = "remove_service_engine")]
 pub async fn remove_service_engine(tenant: String, id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("remove_service_engine", &tenant).await?;
         clouds::remove_service_engine(&ctx.db, &scope, self::id(&id, ServiceEngineId::parse)?)
             .await?;
         Ok(())

@@ -12,7 +12,6 @@ use {
     crate::network::api::remote_row,
     crate::ssr::scope,
     domain::{connections, network, traffic},
-    policy::Action,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,11 +79,11 @@ pub(crate) fn connection_row(
 #[server(prefix = "/fn", endpoint = "connections_overview")]
 pub async fn connections_overview(tenant: String) -> Result<ConnectionsData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("connections_overview", &tenant).await?;
         let conns = connections::list_connections(&ctx.db, &scope, None, Some(100)).await?;
         let totals = domain::traffic::totals(&ctx.db, &scope).await?;
         let allowed = domain::network::allow_counts(&ctx.db, &scope).await?;
-        let can_manage = scope.allows(policy::Action::Manage);
+        let can_manage = scope.allows("CONNECTION_SECRET_MANAGE");
         let secrets = if can_manage {
             connections::list_secrets(&ctx.db, &scope, None, Some(50))
                 .await?
@@ -127,7 +126,7 @@ pub async fn create_connection_secret(
     note: String,
 ) -> Result<NewSecret, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("create_connection_secret", &tenant).await?;
         let ttl = expires_in_seconds
             .trim()
             .parse::<i64>()
@@ -147,7 +146,7 @@ pub async fn create_connection_secret(
 #[server(prefix = "/fn", endpoint = "revoke_connection_secret")]
 pub async fn revoke_connection_secret(tenant: String, id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("revoke_connection_secret", &tenant).await?;
         connections::revoke_secret(&ctx.db, &scope, &id).await?;
         Ok(())
     })
@@ -160,7 +159,7 @@ pub async fn connect_external_tenant(
     secret: String,
 ) -> Result<ConnectionRow, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("connect_external_tenant", &tenant).await?;
         // The client address, for the per-client rate limit.
         let client = ctx.client_ip.current();
         let c = connections::redeem(&ctx.db, &scope, &secret, &client).await?;
@@ -172,7 +171,7 @@ pub async fn connect_external_tenant(
 #[server(prefix = "/fn", endpoint = "revoke_connection")]
 pub async fn revoke_connection(tenant: String, id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("revoke_connection", &tenant).await?;
         connections::revoke_connection(&ctx.db, &scope, &id).await?;
         Ok(())
     })
@@ -212,7 +211,7 @@ pub struct PolicyLink {
 #[server(prefix = "/fn", endpoint = "connection_detail")]
 pub async fn connection_detail(tenant: String, id: String) -> Result<ConnectionView, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("connection_detail", &tenant).await?;
         let c = domain::connections::get_connection(&ctx.db, &scope, &id).await?;
         let days = traffic::for_connection(&ctx.db, &scope, &id, 30).await?;
         let allowed = network::allow_counts(&ctx.db, &scope)
@@ -253,7 +252,7 @@ pub async fn connection_detail(tenant: String, id: String) -> Result<ConnectionV
                 .collect(),
             services,
             policies,
-            can_manage: scope.allows(Action::Manage),
+            can_manage: scope.allows("CONNECTION_DELETE"),
         })
     })
     .await

@@ -16,7 +16,6 @@ use {
     crate::components::{non_empty, text_diff},
     crate::ssr::scope,
     domain::iam,
-    policy::Action,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,7 +150,7 @@ pub async fn list_iam_policies(
     cursor: Option<String>,
 ) -> Result<IamList, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("list_iam_policies", &tenant).await?;
         let page = iam::list_policies(
             &ctx.db,
             &scope,
@@ -175,7 +174,7 @@ pub async fn list_iam_policies(
                 .collect(),
             next_cursor: page.next_cursor,
             total: page.total,
-            can_manage: scope.allows(Action::Manage),
+            can_manage: scope.allows("IAM_POLICY_CREATE"),
         })
     })
     .await
@@ -184,11 +183,11 @@ pub async fn list_iam_policies(
 #[server(prefix = "/fn", endpoint = "iam_policy")]
 pub async fn iam_policy(tenant: String, name: String) -> Result<IamDoc, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        let can_manage = scope.allows(Action::Manage);
+        let (ctx, _, scope) = scope("iam_policy", &tenant).await?;
+        let can_manage = scope.allows("IAM_POLICY_UPDATE");
         if name.is_empty() {
             // A viewer gets no editor for a policy they could not save.
-            scope.require(Action::Manage)?;
+            scope.require("IAM_POLICY_CREATE")?;
             return Ok(IamDoc {
                 name: None,
                 description: String::new(),
@@ -230,8 +229,8 @@ pub async fn review_iam_policy(
     text: String,
 ) -> Result<Review, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        scope.require(Action::Manage)?;
+        let (ctx, _, scope) = scope("review_iam_policy", &tenant).await?;
+        scope.require("IAM_POLICY_UPDATE")?;
         let name = if original.is_empty() {
             iam::check_name(&name)?
         } else {
@@ -278,7 +277,7 @@ pub async fn save_iam_policy(
     base: String,
 ) -> Result<i64, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("save_iam_policy", &tenant).await?;
         let base = match base.trim() {
             "" => iam::Base::New,
             v => iam::Base::Version(v.parse().map_err(|_| {
@@ -314,7 +313,7 @@ pub async fn save_iam_policy(
 #[server(prefix = "/fn", endpoint = "delete_iam_policy")]
 pub async fn delete_iam_policy(tenant: String, name: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("delete_iam_policy", &tenant).await?;
         iam::delete_policy(&ctx.db, &scope, &name).await?;
         Ok(())
     })
@@ -328,7 +327,7 @@ pub async fn iam_versions(
     cursor: Option<String>,
 ) -> Result<VersionList, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("iam_versions", &tenant).await?;
         let cursor = cursor.and_then(non_empty).and_then(|c| c.parse().ok());
         let page = iam::list_versions(&ctx.db, &scope, &name, cursor, Some(10)).await?;
         Ok(VersionList {
@@ -357,7 +356,7 @@ pub async fn iam_version(
     version: i64,
 ) -> Result<VersionView, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("iam_version", &tenant).await?;
         let latest = iam::get_policy(&ctx.db, &scope, &name).await?;
         let v = iam::get_version(&ctx.db, &scope, &name, version).await?;
         Ok(VersionView {
@@ -366,7 +365,7 @@ pub async fn iam_version(
             text: v.text.clone(),
             row: version_row(v),
             latest: latest.version,
-            can_manage: scope.allows(Action::Manage),
+            can_manage: scope.allows("IAM_POLICY_UPDATE"),
         })
     })
     .await
@@ -381,7 +380,7 @@ pub async fn restore_iam_version(
     base: i64,
 ) -> Result<i64, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("restore_iam_version", &tenant).await?;
         let saved =
             iam::restore_version(&ctx.db, &scope, &name, version, iam::Base::Version(base)).await?;
         leptos_axum::redirect(&format!(
@@ -410,7 +409,7 @@ pub async fn simulate_iam(
     compartment: String,
 ) -> Result<SimAnswer, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, principal, scope) = scope(&tenant).await?;
+        let (ctx, principal, scope) = scope("simulate_iam", &tenant).await?;
         let q = iam::Question {
             principal_tenant,
             groups: groups.split(',').map(|g| g.trim().to_string()).collect(),

@@ -2,4 +2,5 @@
 //! editor that lints as you type, and the simulator.
 
 pub mod api;
+pub mod groups;
 pub mod pages;

@@ -49,7 +49,7 @@ pub async fn list_members(
     cursor: Option<String>,
 ) -> Result<MembersPage, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, p, scope) = scope(&tenant).await?;
+        let (ctx, p, scope) = scope("list_members", &tenant).await?;
         let page = members::list(
             &ctx.db,
             &scope,
@@ -73,10 +73,10 @@ pub async fn list_members(
                 .collect(),
             next_cursor: page.next_cursor,
             total: page.total,
-            can_manage: scope.allows(policy::Action::Manage),
+            can_manage: scope.allows("MEMBER_UPDATE"),
             grantable: Role::ALL
                 .into_iter()
-                .filter(|r| scope.allows(policy::Action::Grant(*r)))
+                .filter(|r| scope.allows("MEMBER_CREATE") && scope.require_grant(*r).is_ok())
                 .collect(),
             my_user_id: p.user_id().to_string(),
         })
@@ -87,7 +87,7 @@ pub async fn list_members(
 #[server(prefix = "/fn", endpoint = "add_member")]
 pub async fn add_member(tenant: String, email: String, role: String) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("add_member", &tenant).await?;
         let member = members::add(&ctx.db, &scope, &email, parse_role(&role)?).await?;
         Ok(member.email)
     })
@@ -101,7 +101,7 @@ pub async fn change_member_role(
     role: String,
 ) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("change_member_role", &tenant).await?;
         let user = domain::UserId::parse(&user_id).ok_or(AppError::NotFound)?;
         members::change_role(&ctx.db, &scope, user, parse_role(&role)?).await?;
         Ok(())
@@ -112,7 +112,7 @@ pub async fn change_member_role(
 #[server(prefix = "/fn", endpoint = "remove_member")]
 pub async fn remove_member(tenant: String, user_id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("remove_member", &tenant).await?;
         let user = domain::UserId::parse(&user_id).ok_or(AppError::NotFound)?;
         members::remove(&ctx.db, &scope, user).await?;
         Ok(())

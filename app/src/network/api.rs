@@ -7,7 +7,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
-use {crate::ssr::scope, domain::network, policy::Action};
+use {crate::ssr::scope, domain::network};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkspaceRow {
@@ -134,7 +134,7 @@ pub async fn list_workspaces(
     cursor: Option<String>,
 ) -> Result<WorkspacesData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("list_workspaces", &tenant).await?;
         let page = network::list_workspaces(
             &ctx.db,
             &scope,
@@ -157,7 +157,7 @@ pub async fn list_workspaces(
                 .collect(),
             next_cursor: page.next_cursor,
             total: page.total,
-            can_manage: scope.allows(Action::Manage),
+            can_manage: scope.allows("WORKSPACE_CREATE"),
         })
     })
     .await
@@ -170,7 +170,7 @@ pub async fn create_workspace(
     labels: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("create_workspace", &tenant).await?;
         let labels = network::parse_labels(&labels)?;
         let created = network::create_workspace(&ctx.db, &scope, &name, labels).await?;
         Ok(created.name)
@@ -185,7 +185,7 @@ pub async fn update_workspace(
     labels: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("update_workspace", &tenant).await?;
         let labels = network::parse_labels(&labels)?;
         let w = network::update_workspace(&ctx.db, &scope, &id, labels).await?;
         Ok(w.name)
@@ -196,7 +196,7 @@ pub async fn update_workspace(
 #[server(prefix = "/fn", endpoint = "delete_workspace")]
 pub async fn delete_workspace(tenant: String, id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("delete_workspace", &tenant).await?;
         network::delete_workspace(&ctx.db, &scope, &id).await?;
         Ok(())
     })
@@ -212,7 +212,7 @@ pub async fn list_services(
     cursor: Option<String>,
 ) -> Result<ServicesData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("list_services", &tenant).await?;
         let page = network::list_services(
             &ctx.db,
             &scope,
@@ -237,7 +237,7 @@ pub async fn list_services(
                 .collect(),
             next_cursor: page.next_cursor,
             total: page.total,
-            can_manage: scope.allows(Action::Manage),
+            can_manage: scope.allows("SERVICE_CREATE"),
             tenant_id: scope.tenant_id().to_string(),
             dns_suffix: ctx.dns_suffix.clone(),
             remote: remote.into_iter().map(remote_row).collect(),
@@ -254,7 +254,7 @@ pub async fn create_service(
     protocol: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("create_service", &tenant).await?;
         let port = parse_port(&port)?;
         let created = network::create_service(&ctx.db, &scope, &name, port, &protocol).await?;
         Ok(created.name)
@@ -270,7 +270,7 @@ pub async fn update_service(
     protocol: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("update_service", &tenant).await?;
         let port = parse_port(&port)?;
         let s = network::update_service(&ctx.db, &scope, &id, port, &protocol).await?;
         Ok(s.name)
@@ -281,7 +281,7 @@ pub async fn update_service(
 #[server(prefix = "/fn", endpoint = "delete_service")]
 pub async fn delete_service(tenant: String, id: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("delete_service", &tenant).await?;
         network::delete_service(&ctx.db, &scope, &id).await?;
         Ok(())
     })
@@ -297,7 +297,7 @@ pub async fn list_network_policies(
     cursor: Option<String>,
 ) -> Result<PoliciesData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("list_network_policies", &tenant).await?;
         let page = network::list_policies(
             &ctx.db,
             &scope,
@@ -344,7 +344,7 @@ pub async fn list_network_policies(
             items,
             next_cursor: page.next_cursor,
             total: page.total,
-            can_manage: scope.allows(Action::Manage),
+            can_manage: scope.allows("NETWORK_POLICY_CREATE"),
             labels: network::workspace_labels(&ctx.db, &scope).await?,
             remote: network::remote_services(&ctx.db, &scope, &ctx.dns_suffix)
                 .await?
@@ -366,8 +366,8 @@ pub async fn network_policy(
     draft_for: String,
 ) -> Result<PolicyDoc, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
-        let can_manage = scope.allows(Action::Manage);
+        let (ctx, _, scope) = scope("network_policy", &tenant).await?;
+        let can_manage = scope.allows("NETWORK_POLICY_UPDATE");
         if !name.is_empty() {
             let p = network::get_policy(&ctx.db, &scope, &name).await?;
             return Ok(PolicyDoc {
@@ -378,7 +378,7 @@ pub async fn network_policy(
             });
         }
         // A viewer gets no editor for a policy they could not save.
-        scope.require(Action::Manage)?;
+        scope.require("NETWORK_POLICY_CREATE")?;
         let yaml = match domain::TenantId::parse(&draft_for) {
             Some(remote) => network::draft_policy(&ctx.db, &scope, remote).await?,
             None => policy::ncs::to_yaml(&policy::ncs::NcsPolicy {
@@ -408,7 +408,7 @@ pub async fn save_network_policy(
     yaml: String,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("save_network_policy", &tenant).await?;
         let (mode, path) = if original.is_empty() {
             (network::SaveMode::Create, None)
         } else {
@@ -429,7 +429,7 @@ pub async fn save_network_policy(
 #[server(prefix = "/fn", endpoint = "delete_network_policy")]
 pub async fn delete_network_policy(tenant: String, name: String) -> Result<(), AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("delete_network_policy", &tenant).await?;
         network::delete_policy(&ctx.db, &scope, &name).await?;
         Ok(())
     })
@@ -444,7 +444,7 @@ pub async fn check_connectivity(
     service_name: String,
 ) -> Result<CheckResult, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("check_connectivity", &tenant).await?;
         let answer = network::check(
             &ctx.db,
             &scope,

@@ -50,15 +50,39 @@ pub struct ActiveTenant {
     pub id: String,
     pub name: String,
     pub is_system: bool,
-    pub role: Role,
+    /// `None` for a caller admitted from another tenant.
+    pub role: Option<Role>,
     pub global_admin: bool,
     pub can_manage: bool,
     pub user_email: String,
+    /// The home tenant of a caller admitted through its cross-access policy.
+    #[serde(default)]
+    pub admitted_from: Option<String>,
+    /// The sections the caller may read here, by resource type (`members`, `clouds`):
+    /// the navigation shows only these.
+    #[serde(default)]
+    pub readable: Vec<String>,
 }
+
+/// The resource type each section of the navigation reads.
+pub const SECTIONS: &[&str] = &[
+    "members",
+    "audit-events",
+    "connections",
+    "workspaces",
+    "services",
+    "network-policies",
+    "iam-policies",
+    "groups",
+    "clouds",
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SwitcherData {
     pub recent: Vec<TenantLink>,
+    /// Tenants the caller is admitted to by cross-access policies, with the verb.
+    #[serde(default)]
+    pub admitted: Vec<(TenantLink, String)>,
     pub results: Vec<TenantLink>,
     pub next_cursor: Option<String>,
 }
@@ -124,16 +148,28 @@ pub async fn home_path() -> Result<String, AppError> {
 #[server(prefix = "/fn", endpoint = "tenant_context")]
 pub async fn tenant_context(tenant: String) -> Result<ActiveTenant, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, p, scope) = scope(&tenant).await?;
+        let (ctx, p, scope) = scope("tenant_context", &tenant).await?;
         directory::touch_recent(&ctx.db, &scope).await?;
         Ok(ActiveTenant {
             id: scope.tenant_id().to_string(),
             name: scope.tenant_name().to_string(),
             is_system: scope.is_system(),
-            role: scope.role(),
+            role: scope.own_role(),
             global_admin: scope.is_global_admin(),
-            can_manage: scope.allows(policy::Action::Manage),
+            can_manage: scope.own_role().is_some_and(|r| r >= Role::TenantAdmin)
+                || scope
+                    .admission()
+                    .is_some_and(|a| a.verb >= policy::iam::Verb::Use),
             user_email: p.user().email.clone(),
+            admitted_from: scope.admission().map(|a| a.home_name.clone()),
+            readable: SECTIONS
+                .iter()
+                .filter(|ty| {
+                    policy::iam::catalogue::resource_type(ty)
+                        .is_some_and(|t| scope.allows(&format!("{}_READ", t.prefix)))
+                })
+                .map(|s| s.to_string())
+                .collect(),
         })
     })
     .await
@@ -148,10 +184,12 @@ pub async fn global_context() -> Result<ActiveTenant, AppError> {
             id: String::new(),
             name: String::new(),
             is_system: true,
-            role: Role::Admin,
+            role: Some(Role::Admin),
             global_admin: true,
             can_manage: true,
             user_email: p.user().email.clone(),
+            admitted_from: None,
+            readable: Vec::new(),
         })
     })
     .await
@@ -163,8 +201,14 @@ pub async fn global_context() -> Result<ActiveTenant, AppError> {
 pub async fn switcher(q: String, cursor: Option<String>) -> Result<SwitcherData, AppError> {
     crate::ssr::respond(async move {
         let (ctx, p) = principal().await?;
-        let recent = if q.trim().is_empty() && cursor.is_none() {
+        let first = q.trim().is_empty() && cursor.is_none();
+        let recent = if first {
             directory::recent_tenants(&ctx.db, &p, 5).await?
+        } else {
+            Vec::new()
+        };
+        let admitted = if first && !p.is_global_admin() {
+            domain::iam::admitted_tenants(&ctx.db, &p).await?
         } else {
             Vec::new()
         };
@@ -181,6 +225,19 @@ pub async fn switcher(q: String, cursor: Option<String>) -> Result<SwitcherData,
         )
         .await?;
         Ok(SwitcherData {
+            admitted: admitted
+                .into_iter()
+                .map(|(id, name, verb)| {
+                    (
+                        TenantLink {
+                            id: id.to_string(),
+                            name,
+                            labels: Vec::new(),
+                        },
+                        verb.as_str().to_string(),
+                    )
+                })
+                .collect(),
             recent: recent
                 .into_iter()
                 .map(|(id, name)| TenantLink {

@@ -98,22 +98,39 @@ pub fn AppShell(
             </header>
             <div class="layout">
                 <nav class="sidenav" id="sidenav" aria-label="Main">
-                    {(!global).then(|| view! {
-                        <div class="nav-section">"Tenant"</div>
-                        {nav_link("", "Dashboard")}
-                        {nav_link("/members", "Members")}
-                        {nav_link("/audit", "Audit log")}
-                        <div class="nav-section">"NCS Networking"</div>
-                        {nav_link("/connections", "Cross-Tenant Connections")}
-                        {nav_link("/workspaces", "Workspaces")}
-                        {nav_link("/services", "Services")}
-                        {nav_link("/network-policies", "Network Policies")}
-                        <div class="nav-section">"Identity"</div>
-                        {nav_link("/iam-policies", "IAM Policies")}
-                        {nav_link("/iam-simulator", "IAM Simulator")}
-                        <div class="nav-section">"Infrastructure"</div>
-                        {nav_link("/clouds", "Clouds")}
-                    })}
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let readable = ctx.await.map(|c| c.readable).unwrap_or_default();
+                            let can = |ty: &str| readable.iter().any(|r| r == ty);
+                            // Each section shows the links its reader may follow, and no
+                            // heading without links.
+                            let section = |title: &'static str, links: Vec<(&'static str, &'static str, &'static str)>| {
+                                let links: Vec<_> = links.into_iter().filter(|(_, _, ty)| can(ty)).collect();
+                                (!links.is_empty()).then(|| view! {
+                                    <div class="nav-section">{title}</div>
+                                    {links.into_iter().map(|(suffix, label, _)| nav_link(suffix, label)).collect_view()}
+                                })
+                            };
+                            (!global).then(|| view! {
+                                <div class="nav-section">"Tenant"</div>
+                                {nav_link("", "Dashboard")}
+                                {can("members").then(|| nav_link("/members", "Members"))}
+                                {can("audit-events").then(|| nav_link("/audit", "Audit log"))}
+                                {section("NCS Networking", vec![
+                                    ("/connections", "Cross-Tenant Connections", "connections"),
+                                    ("/workspaces", "Workspaces", "workspaces"),
+                                    ("/services", "Services", "services"),
+                                    ("/network-policies", "Network Policies", "network-policies"),
+                                ])}
+                                {section("Identity", vec![
+                                    ("/iam-policies", "IAM Policies", "iam-policies"),
+                                    ("/groups", "Groups", "groups"),
+                                    ("/iam-simulator", "IAM Simulator", "iam-policies"),
+                                ])}
+                                {section("Infrastructure", vec![("/clouds", "Clouds", "clouds")])}
+                            })
+                        })}
+                    </Transition>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             ctx.await.ok().filter(|c| c.global_admin).map(|_| view! {
@@ -128,7 +145,18 @@ pub fn AppShell(
                         <a class="nav-link" href="/">"Back to your tenant"</a>
                     })}
                 </nav>
-                <main class="content" id="main" tabindex="-1">{children()}</main>
+                <main class="content" id="main" tabindex="-1">
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            ctx.await.ok().and_then(|c| c.admitted_from.map(|home| view! {
+                                <div class="alert alert-info" role="status" data-testid="admitted-banner">
+                                    {format!("You are in {} through {home}'s cross-access policy.", c.name)}
+                                </div>
+                            }))
+                        })}
+                    </Transition>
+                    {children()}
+                </main>
             </div>
         </div>
     }
@@ -310,14 +338,27 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
                         let option = option.clone();
                         Suspend::new(async move {
                         match data.await {
-                            Ok(SwitcherData { recent, results, next_cursor }) => {
+                            Ok(SwitcherData { recent, admitted, results, next_cursor }) => {
                                 // Recent means the *other* tenants you used; the current one is
                                 // already marked in the list below.
                                 let here = tenant_now();
                                 let recent: Vec<_> = recent.into_iter().filter(|t| t.name != here).collect();
                                 let no_results = results.is_empty();
                                 let first_result = recent.len();
-                                count.set(recent.len() + results.len());
+                                let first_admitted = first_result + results.len();
+                                count.set(recent.len() + results.len() + admitted.len());
+                                let admitted_view = (!admitted.is_empty()).then(|| {
+                                    let option = option.clone();
+                                    view! {
+                                        <div class="switcher-section" role="presentation">"Admitted"</div>
+                                        <ul class="switcher-list" role="group" aria-label="Admitted tenants" data-testid="switcher-admitted">
+                                            {admitted.into_iter().enumerate().map(|(i, (mut t, verb))| {
+                                                t.labels = vec![format!("{verb} access")];
+                                                option(first_admitted + i, t)
+                                            }).collect_view()}
+                                        </ul>
+                                    }
+                                });
                                 let recent_view = (!recent.is_empty()).then(|| {
                                     let option = option.clone();
                                     view! {
@@ -348,6 +389,7 @@ pub fn TenantSwitcher(ctx: Resource<Result<ActiveTenant, AppError>>) -> impl Int
                                             }>"More tenants…"</a>
                                         }
                                     })}
+                                    {admitted_view}
                                 }.into_any()
                             }
                             Err(e) => view! { <div class="switcher-empty" role="presentation">{e.to_string()}</div> }.into_any(),

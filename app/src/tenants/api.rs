@@ -49,10 +49,14 @@ pub struct DashboardData {
     pub stats: Stats,
     /// The latest changes: (when, who, action, object).
     pub recent: Vec<(i64, String, String, String)>,
+    /// False when the caller may not read the members and the audit log here (someone
+    /// admitted from another tenant for part of it): the page then shows no counts.
+    #[serde(default)]
+    pub overview: bool,
 }
 
 /// The dashboard's numbers (see `domain::members::stats`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     pub members: i64,
     pub admins: i64,
@@ -79,11 +83,21 @@ pub struct TenantsPage {
 #[server(prefix = "/fn", endpoint = "dashboard")]
 pub async fn dashboard(tenant: String) -> Result<DashboardData, AppError> {
     crate::ssr::respond(async move {
-        let (ctx, _, scope) = scope(&tenant).await?;
+        let (ctx, _, scope) = scope("dashboard", &tenant).await?;
         let t = directory::tenant_for_scope(&ctx.db, &scope).await?;
+        let overview = scope.allows("MEMBER_READ") && scope.allows("AUDIT_EVENT_READ");
+        if !overview {
+            return Ok(DashboardData {
+                tenant: t.into(),
+                stats: Stats::default(),
+                recent: Vec::new(),
+                overview,
+            });
+        }
         let s = members::stats(&ctx.db, &scope).await?;
         let recent = domain::audit::recent(&ctx.db, &scope, 5).await?;
         Ok(DashboardData {
+            overview,
             tenant: t.into(),
             stats: Stats {
                 members: s.members,

@@ -35,7 +35,10 @@ pub fn DashboardPage() -> impl IntoView {
                                 <h1 class="page-title">{t.name.clone()}</h1>
                             </div>
                             <p class="page-subtitle">{if t.description.is_empty() { "No description.".to_string() } else { t.description.clone() }}</p>
-                            <div class="stat-grid">
+                            {(!d.overview).then(|| view! {
+                                <EmptyState title="A partial view".to_string() hint="You may see only part of this tenant: the sections you can open are in the navigation.".to_string()/>
+                            })}
+                            <div class="stat-grid" hidden=!d.overview>
                                 {stat("Active connections", st.connections_active.to_string(), format!("{base}/connections"), "stat-connections")}
                                 {stat("Revoked connections", st.connections_revoked.to_string(), format!("{base}/connections"), "stat-revoked")}
                                 {stat("Pending secrets", st.secrets_pending.to_string(), format!("{base}/connections"), "stat-secrets")}
@@ -47,7 +50,7 @@ pub fn DashboardPage() -> impl IntoView {
                                 {stat("Members", st.members.to_string(), format!("{base}/members"), "stat-members")}
                                 {stat("Admins", st.admins.to_string(), format!("{base}/members"), "stat-admins")}
                             </div>
-                            <div class="card-grid">
+                            <div class="card-grid" hidden=!d.overview>
                                 <section class="card" aria-labelledby="recent-title">
                                     <h2 class="card-title" id="recent-title">"Recent changes"</h2>
                                     {if recent_empty {

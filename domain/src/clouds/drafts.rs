@@ -29,7 +29,7 @@ pub async fn save_draft(
     draft: Option<DraftId>,
     new: NewCloud<'_>,
 ) -> DomainResult<DraftId> {
-    scope.require(Action::Manage)?;
+    scope.require("CLOUD_CREATE")?;
     let kept = match draft {
         Some(id) => {
             let sealed = draft_row(db, scope, id).await?.3;
@@ -131,7 +131,7 @@ async fn draft_row(
 
 /// A draft of the caller's in this tenant; an expired one, or anyone else's, is not found.
 pub async fn get_draft(db: &Db, scope: &TenantScope, id: DraftId) -> DomainResult<CloudDraft> {
-    scope.require(Action::Manage)?;
+    scope.require("CLOUD_CREATE")?;
     let (kind, name, settings, _) = draft_row(db, scope, id).await?;
     Ok(CloudDraft {
         id,
@@ -150,7 +150,7 @@ pub async fn create_from_draft(
     sealer: &Sealer,
     id: DraftId,
 ) -> DomainResult<Cloud> {
-    scope.require(Action::Manage)?;
+    scope.require("CLOUD_CREATE")?;
     let (kind, name, settings, sealed) = draft_row(db, scope, id).await?;
     let kept = open_secrets(sealer, &sealed)?;
     let config: Value = serde_json::from_str(&settings)

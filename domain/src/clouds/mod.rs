@@ -9,7 +9,6 @@ use crate::ids::{col_id, CloudId, DraftId, SeGroupId, ServiceEngineId, VrfId};
 use crate::model::{capped_count_sql, clamp_limit, Page};
 use crate::validate::like_pattern;
 use crate::{audit, now_ms, Db, DomainError, DomainResult, TenantScope};
-use policy::Action;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::any::AnyRow;

@@ -26,9 +26,10 @@ async fn rows_of<T>(
     scope: &TenantScope,
     sql: &str,
     cloud: Option<CloudId>,
+    permission: &'static str,
     from_row: fn(&AnyRow, bool) -> DomainResult<T>,
 ) -> DomainResult<Vec<T>> {
-    scope.require(Action::View)?;
+    scope.require(permission)?;
     let rows = sqlx::query(sql)
         .bind(scope.tenant_id().as_text())
         .bind(cloud.map(|c| c.as_text()).unwrap_or_default())
@@ -94,7 +95,7 @@ pub async fn list_vrf_contexts(
         "SELECT {VRF_COLUMNS} FROM vrf_contexts v WHERE v.tenant_id = $1 AND ($2 = '' OR v.cloud_id = $2) \
          ORDER BY v.cloud_id, v.name LIMIT 1000"
     );
-    rows_of(db, scope, &sql, cloud, vrf_from_row).await
+    rows_of(db, scope, &sql, cloud, "VRF_CONTEXT_READ", vrf_from_row).await
 }
 
 pub async fn create_vrf_context(
@@ -104,7 +105,7 @@ pub async fn create_vrf_context(
     name: &str,
     desc: &str,
 ) -> DomainResult<VrfContext> {
-    scope.require(Action::Manage)?;
+    scope.require("VRF_CONTEXT_CREATE")?;
     let name = check_name("name", "VRF context", name)?;
     let desc = description(desc)?;
     let mut tx = db.begin().await?;
@@ -152,7 +153,7 @@ pub async fn update_vrf_context(
     name: &str,
     desc: &str,
 ) -> DomainResult<VrfContext> {
-    scope.require(Action::Manage)?;
+    scope.require("VRF_CONTEXT_UPDATE")?;
     let desc = description(desc)?;
     let old = get_vrf(db, scope, id).await?;
     let name = if name.trim().is_empty() || old.purpose != "custom" {
@@ -201,7 +202,7 @@ pub async fn update_vrf_context(
 
 /// Deletes a VRF context added by hand; `global` and `management` stay with their cloud.
 pub async fn delete_vrf_context(db: &Db, scope: &TenantScope, id: VrfId) -> DomainResult<()> {
-    scope.require(Action::Manage)?;
+    scope.require("VRF_CONTEXT_DELETE")?;
     let old = get_vrf(db, scope, id).await?;
     if old.purpose != "custom" {
         return Err(DomainError::conflict(
@@ -262,7 +263,7 @@ pub async fn list_se_groups(
         "SELECT {GROUP_COLUMNS} FROM se_groups g WHERE g.tenant_id = $1 AND ($2 = '' OR g.cloud_id = $2) \
          ORDER BY g.cloud_id, g.name LIMIT 1000"
     );
-    rows_of(db, scope, &sql, cloud, group_from_row).await
+    rows_of(db, scope, &sql, cloud, "SE_GROUP_READ", group_from_row).await
 }
 
 async fn get_group(db: &Db, scope: &TenantScope, id: SeGroupId) -> DomainResult<SeGroup> {
@@ -277,7 +278,7 @@ pub async fn create_se_group(
     cloud: CloudId,
     input: SeGroupInput<'_>,
 ) -> DomainResult<SeGroup> {
-    scope.require(Action::Manage)?;
+    scope.require("SE_GROUP_CREATE")?;
     let (name, ha, desc) = check_group(&input)?;
     let mut tx = db.begin().await?;
     let (cloud_name, _) = own_cloud(&mut tx, scope, cloud).await?;
@@ -319,7 +320,7 @@ pub async fn update_se_group(
     id: SeGroupId,
     input: SeGroupInput<'_>,
 ) -> DomainResult<SeGroup> {
-    scope.require(Action::Manage)?;
+    scope.require("SE_GROUP_UPDATE")?;
     let (name, ha, desc) = check_group(&input)?;
     let old = get_group(db, scope, id).await?;
     if old.name == DEFAULT_SE_GROUP && name != old.name {
@@ -368,7 +369,7 @@ pub async fn update_se_group(
 
 /// Deletes an empty SE group other than `Default-Group`.
 pub async fn delete_se_group(db: &Db, scope: &TenantScope, id: SeGroupId) -> DomainResult<()> {
-    scope.require(Action::Manage)?;
+    scope.require("SE_GROUP_DELETE")?;
     let old = get_group(db, scope, id).await?;
     if old.name == DEFAULT_SE_GROUP {
         return Err(DomainError::conflict(
@@ -410,7 +411,7 @@ pub async fn list_service_engines(
         "SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND ($2 = '' OR s.cloud_id = $2) \
          ORDER BY s.cloud_id, s.name LIMIT 1000"
     );
-    rows_of(db, scope, &sql, cloud, se_from_row).await
+    rows_of(db, scope, &sql, cloud, "SERVICE_ENGINE_READ", se_from_row).await
 }
 
 /// What a Service Engine added by hand is made from.
@@ -429,7 +430,7 @@ pub async fn add_service_engine(
     scope: &TenantScope,
     new: NewServiceEngine<'_>,
 ) -> DomainResult<ServiceEngine> {
-    scope.require(Action::Manage)?;
+    scope.require("SERVICE_ENGINE_CREATE")?;
     let name = check_name("name", "Service Engine", new.name)?;
     let ip: std::net::IpAddr = new.mgmt_ip.trim().parse().map_err(|_| {
         DomainError::invalid(
@@ -521,7 +522,7 @@ pub async fn remove_service_engine(
     scope: &TenantScope,
     id: ServiceEngineId,
 ) -> DomainResult<()> {
-    scope.require(Action::Manage)?;
+    scope.require("SERVICE_ENGINE_DELETE")?;
     let sql = format!("SELECT {SE_COLUMNS} FROM {SE_FROM} WHERE s.tenant_id = $1 AND s.id = $2");
     let se = one_of(db, scope, &sql, id.as_text(), "Service Engine", se_from_row).await?;
     let before = format!("{} in {}", se.mgmt_ip, se.se_group_name);

@@ -27,7 +27,7 @@ pub struct CloudSettings {
 
 /// The scope's tenant's cloud settings.
 pub async fn cloud_settings(db: &Db, scope: &TenantScope) -> DomainResult<CloudSettings> {
-    scope.require(Action::View)?;
+    scope.require("CLOUD_READ")?;
     let (a, b, c): (i64, i64, i64) = sqlx::query_as(
         "SELECT se_in_provider_context, tenant_access_to_provider_se, tenant_vrf FROM tenants WHERE id = $1",
     )

@@ -60,7 +60,7 @@ pub async fn create_cloud(
     sealer: &Sealer,
     new: NewCloud<'_>,
 ) -> DomainResult<Cloud> {
-    scope.require(Action::Manage)?;
+    scope.require("CLOUD_CREATE")?;
     let (kind, name, checked) = check_new(&new, &Secrets::new())?;
     let (settings, sealed) = stored_settings(kind, &checked, sealer)?;
     let mut tx = db.begin().await?;
@@ -169,7 +169,7 @@ pub async fn list_clouds(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<Cloud>> {
-    scope.require(Action::View)?;
+    scope.require("CLOUD_READ")?;
     let limit = clamp_limit(limit);
     let rows = sqlx::query(&format!(
         "SELECT {CLOUD_COLUMNS} FROM clouds c WHERE c.tenant_id = $1 AND c.name > $2 \
@@ -198,7 +198,7 @@ pub async fn list_clouds(
 /// A cloud of this tenant with its objects; with provider mode, also a cloud of the
 /// admin tenant (read-only). Anything else is not found.
 pub async fn get_cloud(db: &Db, scope: &TenantScope, id: CloudId) -> DomainResult<CloudDetail> {
-    scope.require(Action::View)?;
+    scope.require("CLOUD_READ")?;
     match get_own(db, scope, id).await {
         Err(DomainError::NotFound(_)) => provider::provider_cloud(db, scope, id).await,
         other => other,
@@ -286,7 +286,7 @@ pub struct CloudDeleted {
 /// Deletes a cloud and everything it holds (VRF contexts, SE groups, Service Engines),
 /// in one transaction with its audit record.
 pub async fn delete_cloud(db: &Db, scope: &TenantScope, id: CloudId) -> DomainResult<CloudDeleted> {
-    scope.require(Action::Manage)?;
+    scope.require("CLOUD_DELETE")?;
     let tenant = scope.tenant_id().as_text();
     let mut tx = db.begin().await?;
     let row = sqlx::query(&format!(

@@ -462,3 +462,126 @@ pub async fn disable_local_passwords(db: &Db) -> DomainResult<()> {
         .await?;
     Ok(())
 }
+
+/// Parses the values of an OpenID Provider's groups claim: `<tenant-name-or-id>/<group>`
+/// each. Anything else (another application's groups) is left out.
+pub fn parse_claimed_groups(values: &[String]) -> Vec<(String, String)> {
+    values
+        .iter()
+        .filter_map(|v| {
+            let (tenant, group) = v.trim().split_once('/')?;
+            let (tenant, group) = (tenant.trim(), group.trim());
+            (!tenant.is_empty() && !group.is_empty() && !group.contains('/'))
+                .then(|| (tenant.to_ascii_lowercase(), group.to_ascii_lowercase()))
+        })
+        .collect()
+}
+
+/// Sets a user's provider-given group memberships from the groups claim of a login:
+/// afterwards the user is in exactly the claimed groups that exist in tenants they are
+/// a member of, as far as the provider is concerned. Memberships an admin added in the
+/// console are left alone. One transaction, and an audit record in each tenant whose
+/// groups changed.
+///
+/// It crosses tenants (the claim names any number of them), which is why it lives here;
+/// it only ever touches rows of this user, in tenants this user is a member of.
+pub async fn sync_claimed_groups(
+    db: &Db,
+    user: &User,
+    claimed: &[(String, String)],
+) -> DomainResult<()> {
+    let mut tx = db.begin().await?;
+    // Every group the claim can name: those of the user's tenants.
+    let rows = sqlx::query(
+        "SELECT g.tenant_id, t.name AS tenant_name, g.id, g.name_key FROM iam_groups g \
+         JOIN memberships m ON m.tenant_id = g.tenant_id AND m.user_id = $1 \
+         JOIN tenants t ON t.id = g.tenant_id",
+    )
+    .bind(user.id.as_text())
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for r in &rows {
+        let (tenant_id, tenant_name, group_id, key): (String, String, String, String) = (
+            r.try_get("tenant_id")?,
+            r.try_get("tenant_name")?,
+            r.try_get("id")?,
+            r.try_get("name_key")?,
+        );
+        if claimed
+            .iter()
+            .any(|(t, g)| (*t == tenant_id || *t == tenant_name) && *g == key)
+        {
+            wanted.push((tenant_id, group_id));
+        }
+    }
+    let current: Vec<(String, String)> = sqlx::query_as(
+        "SELECT tenant_id, group_id FROM iam_group_members WHERE user_id = $1 AND source = 'oidc'",
+    )
+    .bind(user.id.as_text())
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut changed: Vec<String> = Vec::new();
+    for (tenant, group) in current.iter().filter(|c| !wanted.contains(c)) {
+        sqlx::query(
+            "DELETE FROM iam_group_members WHERE tenant_id = $1 AND group_id = $2 AND user_id = $3 AND source = 'oidc'",
+        )
+        .bind(tenant.clone())
+        .bind(group.clone())
+        .bind(user.id.as_text())
+        .execute(&mut *tx)
+        .await?;
+        changed.push(tenant.clone());
+    }
+    for (tenant, group) in wanted.iter().filter(|w| !current.contains(w)) {
+        let exists: Option<String> = sqlx::query_scalar(
+            "SELECT source FROM iam_group_members WHERE tenant_id = $1 AND group_id = $2 AND user_id = $3",
+        )
+        .bind(tenant.clone())
+        .bind(group.clone())
+        .bind(user.id.as_text())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if exists.is_some() {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO iam_group_members (tenant_id, group_id, user_id, source, added_at) VALUES ($1, $2, $3, 'oidc', $4)",
+        )
+        .bind(tenant.clone())
+        .bind(group.clone())
+        .bind(user.id.as_text())
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        changed.push(tenant.clone());
+    }
+    changed.sort();
+    changed.dedup();
+    for tenant in changed {
+        let tenant: TenantId = col_id(&tenant)?;
+        let groups: Vec<String> = rows
+            .iter()
+            .filter_map(|r| {
+                let t: String = r.try_get("tenant_id").ok()?;
+                let id: String = r.try_get("id").ok()?;
+                let key: String = r.try_get("name_key").ok()?;
+                (t == tenant.as_text() && wanted.iter().any(|(wt, wg)| *wt == t && *wg == id))
+                    .then_some(key)
+            })
+            .collect();
+        audit::record_global(
+            &mut tx,
+            tenant,
+            Some(user.id),
+            &user.label(),
+            "group.claim_sync",
+            &user.email,
+            None,
+            Some(groups.join(", ")),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

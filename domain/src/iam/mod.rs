@@ -7,9 +7,13 @@
 //! latest is refused (`version_conflict`), so two editors never overwrite each other
 //! unseen. Restoring an old version writes it again as the newest.
 
+pub mod enforce;
+mod groups;
 mod simulate;
 mod store;
 
+pub use enforce::{admitted_tenants, Admission};
+pub use groups::*;
 pub use simulate::*;
 pub use store::*;
 

@@ -7,13 +7,11 @@
 //! may read that tenant's policies; anyone else learns only whether a matching half
 //! exists there.
 
-use super::store::documents_of;
 use crate::{directory, Db, DomainError, DomainResult, TenantId, TenantScope};
 use policy::iam::{
     self, catalogue, Decision, GroupRef, PolicyDoc, PolicySet, Principal, Reason, Request, Verb,
     Wanted,
 };
-use policy::Action;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -185,7 +183,7 @@ pub async fn simulate(
     scope: &TenantScope,
     q: &Question,
 ) -> DomainResult<Simulation> {
-    scope.require(Action::View)?;
+    scope.require("IAM_POLICY_READ")?;
     let home = find_tenant(db, "principal_tenant", &q.principal_tenant).await?;
     let target = find_tenant(db, "target_tenant", &q.target_tenant).await?;
     if scope.tenant_id() != home && scope.tenant_id() != target {
@@ -214,25 +212,16 @@ pub async fn simulate(
     let other_readable = other == scope.tenant_id()
         || crate::scope::authorize(db, principal, crate::scope::TenantRef::Id(other))
             .await
-            .is_ok_and(|s| s.allows(Action::View));
+            .is_ok_and(|s| s.allows("IAM_POLICY_READ"));
     let mut tenants = vec![(home, home_name.clone())];
     if target != home {
         tenants.push((target, target_name.clone()));
     }
-    let mut docs = Vec::new();
-    for (id, tenant_name) in &tenants {
-        for (policy, text) in documents_of(db, *id).await? {
-            // Stored documents were checked when saved; one that no longer parses (a
-            // resource type renamed since) takes no part rather than failing the rest.
-            if let Ok(document) = iam::parse(&text) {
-                docs.push(PolicyDoc {
-                    tenant_id: id.as_text(),
-                    tenant_name: tenant_name.clone(),
-                    name: policy,
-                    document,
-                });
-            }
-        }
+    // The same documents enforcement decides with: the built-in statements and the
+    // stored ones, from the same cache.
+    let mut docs: Vec<PolicyDoc> = Vec::new();
+    for (id, _) in &tenants {
+        docs.extend(super::enforce::documents(db, *id).await?.iter().cloned());
     }
     // Only the statements that decided are printed, and only for a caller who may read
     // them.

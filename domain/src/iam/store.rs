@@ -7,7 +7,6 @@ use crate::validate::{self, like_pattern};
 use crate::{audit, directory, now_ms, Db, DomainError, DomainResult, TenantScope};
 use policy::iam::{DefineKind, Statement};
 use policy::ncs;
-use policy::Action;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -91,6 +90,12 @@ pub fn check_name(raw: &str) -> DomainResult<String> {
     let name = raw.trim().to_string();
     ncs::check_dns_label("A policy name", &name)
         .map_err(|why| DomainError::invalid("name", why))?;
+    if name.eq_ignore_ascii_case(policy::access::BUILTIN_POLICY_NAME) {
+        return Err(DomainError::invalid(
+            "name",
+            "built-in is the name of the statements every tenant has: choose another name.",
+        ));
+    }
     Ok(name)
 }
 
@@ -102,7 +107,7 @@ pub async fn list_policies(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<IamPolicy>> {
-    scope.require(Action::View)?;
+    scope.require("IAM_POLICY_READ")?;
     let limit = clamp_limit(limit);
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM iam_policies WHERE tenant_id = $1 AND name > $2 AND name LIKE $3 ESCAPE '\\' ORDER BY name LIMIT $4"
@@ -128,7 +133,7 @@ pub async fn list_policies(
 }
 
 pub async fn get_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainResult<IamPolicy> {
-    scope.require(Action::View)?;
+    scope.require("IAM_POLICY_READ")?;
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM iam_policies WHERE tenant_id = $1 AND name = $2"
     ))
@@ -170,7 +175,7 @@ pub async fn defines(db: &Db, doc: &policy::iam::Document) -> DomainResult<Vec<D
 /// Checks and stores a new version. Bad documents change nothing and answer every
 /// error with its line and column; a stale base answers `version_conflict`.
 pub async fn save_policy(db: &Db, scope: &TenantScope, save: Save<'_>) -> DomainResult<IamPolicy> {
-    scope.require(Action::Manage)?;
+    scope.require("IAM_POLICY_UPDATE")?;
     let name = check_name(save.name)?;
     let comment = validate::free_text("comment", "A comment", save.comment, 200)?;
     let description = save.description.map(validate::description).transpose()?;
@@ -195,6 +200,7 @@ pub async fn save_policy(db: &Db, scope: &TenantScope, save: Save<'_>) -> Domain
             ))
         }
         (Base::Version(_), None) => return Err(DomainError::NotFound("IAM policy")),
+        (_, None) => scope.require("IAM_POLICY_CREATE")?,
         (Base::Version(v), Some((latest, _, _))) if v != *latest => {
             return Err(DomainError::conflict(
                 "version_conflict",
@@ -273,6 +279,7 @@ pub async fn save_policy(db: &Db, scope: &TenantScope, save: Save<'_>) -> Domain
         (Some(_), true) => "iam_policy.restore",
         (Some(_), false) => "iam_policy.update",
     };
+    super::enforce::policy_changed(&mut tx, scope.tenant_id(), &name, Some(&doc)).await?;
     audit::record(
         &mut tx,
         scope,
@@ -298,7 +305,7 @@ pub async fn restore_version(
     version: i64,
     base: Base,
 ) -> DomainResult<IamPolicy> {
-    scope.require(Action::Manage)?;
+    scope.require("IAM_POLICY_UPDATE")?;
     let old = get_version(db, scope, name, version).await?;
     let current = get_policy(db, scope, name).await?;
     if current.text == old.text {
@@ -336,7 +343,7 @@ pub async fn list_versions(
     cursor: Option<i64>,
     limit: Option<i64>,
 ) -> DomainResult<Page<PolicyVersion>> {
-    scope.require(Action::View)?;
+    scope.require("IAM_POLICY_READ")?;
     // A policy that does not exist (here) is not found, not an empty history.
     get_policy(db, scope, name).await?;
     let limit = clamp_limit(limit);
@@ -380,7 +387,7 @@ pub async fn get_version(
     name: &str,
     version: i64,
 ) -> DomainResult<PolicyVersion> {
-    scope.require(Action::View)?;
+    scope.require("IAM_POLICY_READ")?;
     let row = sqlx::query(
         "SELECT version, comment, created_at, created_by, text FROM iam_policy_versions \
          WHERE tenant_id = $1 AND name = $2 AND version = $3",
@@ -396,7 +403,7 @@ pub async fn get_version(
 
 /// Deletes a policy and its history; the audit keeps its last text.
 pub async fn delete_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainResult<()> {
-    scope.require(Action::Manage)?;
+    scope.require("IAM_POLICY_DELETE")?;
     let tenant = scope.tenant_id().as_text();
     let mut tx = db.begin().await?;
     let before: Option<String> =
@@ -415,6 +422,7 @@ pub async fn delete_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainRe
         .execute(&mut *tx)
         .await?;
     }
+    super::enforce::policy_changed(&mut tx, scope.tenant_id(), name, None).await?;
     audit::record(
         &mut tx,
         scope,
@@ -486,6 +494,7 @@ pub(crate) async fn ensure_policy(
     .bind(actor)
     .execute(&mut **tx)
     .await?;
+    super::enforce::policy_changed(tx, scope.tenant_id(), name, Some(&doc)).await?;
     audit::record(
         tx,
         scope,

@@ -12,7 +12,7 @@ pub struct CheckAnswer {
 /// "Can workspaces labelled X reach service Y of tenant Z?", answered by the one
 /// evaluator in `policy::ncs` from what the database knows.
 pub async fn check(db: &Db, scope: &TenantScope, q: &Question) -> DomainResult<CheckAnswer> {
-    scope.require(Action::View)?;
+    scope.require("NETWORK_POLICY_READ")?;
     let q = Question {
         workspace_label: q.workspace_label.trim().to_string(),
         tenant_id: q.tenant_id.trim().to_ascii_lowercase(),
@@ -63,7 +63,7 @@ pub async fn check(db: &Db, scope: &TenantScope, q: &Question) -> DomainResult<C
 /// For each connection of this tenant (by remote tenant): how many allow policies, on
 /// either side, name a service across it. Zero means "Active, no services allowed".
 pub async fn allow_counts(db: &Db, scope: &TenantScope) -> DomainResult<HashMap<TenantId, i64>> {
-    scope.require(Action::View)?;
+    scope.require("NETWORK_POLICY_READ")?;
     // One query over the active connections: this side's allow policies toward the
     // remote tenant, plus the remote side's toward this one.
     let rows = sqlx::query(
@@ -106,7 +106,7 @@ pub async fn connection_policies(
     scope: &TenantScope,
     remote: TenantId,
 ) -> DomainResult<Vec<ConnectionPolicy>> {
-    scope.require(Action::View)?;
+    scope.require("NETWORK_POLICY_READ")?;
     let me = scope.tenant_id().as_text();
     let rows = sqlx::query(
         "SELECT p.tenant_id, p.name, p.workspace_label, p.service_name, p.action \
@@ -140,7 +140,7 @@ pub async fn connection_policies(
 /// A draft policy for a connection that allows nothing yet, filled from what exists: the
 /// remote tenant's first service and this tenant's first workspace label.
 pub async fn draft_policy(db: &Db, scope: &TenantScope, remote: TenantId) -> DomainResult<String> {
-    scope.require(Action::View)?;
+    scope.require("NETWORK_POLICY_READ")?;
     let (link, _) = link_with(db, scope, remote).await?;
     let service = if link == Link::Active {
         sqlx::query_scalar::<_, String>(

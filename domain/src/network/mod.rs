@@ -13,7 +13,6 @@ use crate::model::{capped_count_sql, clamp_limit, Page};
 use crate::validate::like_pattern;
 use crate::{audit, now_ms, Db, DomainError, DomainResult, TenantScope};
 use policy::ncs::{self, Link, NcsPolicy, NetAction, Question, Verdict};
-use policy::Action;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -77,7 +77,7 @@ pub async fn remote_services(
     scope: &TenantScope,
     dns_suffix: &str,
 ) -> DomainResult<Vec<RemoteService>> {
-    scope.require(Action::View)?;
+    scope.require("CONNECTION_READ")?;
     // One query: the services of every tenant at the far end of an active connection.
     let rows = sqlx::query(
         "SELECT c.remote_tenant_id, c.remote_tenant_name, c.id AS connection_id, \

@@ -31,7 +31,7 @@ pub async fn list_policies(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<StoredPolicy>> {
-    scope.require(Action::View)?;
+    scope.require("NETWORK_POLICY_READ")?;
     let limit = clamp_limit(limit);
     let rows = sqlx::query(&format!(
         "SELECT {POLICY_COLUMNS} FROM network_policies WHERE tenant_id = $1 AND name > $2 AND name LIKE $3 ESCAPE '\\' ORDER BY name LIMIT $4"
@@ -57,7 +57,7 @@ pub async fn list_policies(
 }
 
 pub async fn get_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainResult<StoredPolicy> {
-    scope.require(Action::View)?;
+    scope.require("NETWORK_POLICY_READ")?;
     let row = sqlx::query(&format!(
         "SELECT {POLICY_COLUMNS} FROM network_policies WHERE tenant_id = $1 AND name = $2"
     ))
@@ -77,7 +77,7 @@ pub async fn validate_policy(
     scope: &TenantScope,
     yaml: &str,
 ) -> DomainResult<ncs::Parsed> {
-    scope.require(Action::View)?;
+    scope.require("NETWORK_POLICY_READ")?;
     let parsed = ncs::parse(yaml).map_err(DomainError::InvalidDocument)?;
     let p = &parsed.policy;
     let at = parsed.at;
@@ -152,7 +152,7 @@ pub async fn save_policy(
     mode: SaveMode,
     path_name: Option<&str>,
 ) -> DomainResult<StoredPolicy> {
-    scope.require(Action::Manage)?;
+    scope.require("NETWORK_POLICY_UPDATE")?;
     let parsed = validate_policy(db, scope, yaml).await?;
     let p = parsed.policy;
     if let Some(expected) = path_name {
@@ -184,6 +184,7 @@ pub async fn save_policy(
             ))
         }
         (SaveMode::Update, None) => return Err(DomainError::NotFound("network policy")),
+        (_, None) => scope.require("NETWORK_POLICY_CREATE")?,
         _ => {}
     }
     if before.is_some() {
@@ -238,7 +239,7 @@ pub async fn save_policy(
 }
 
 pub async fn delete_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainResult<()> {
-    scope.require(Action::Manage)?;
+    scope.require("NETWORK_POLICY_DELETE")?;
     let mut tx = db.begin().await?;
     let before: Option<String> =
         sqlx::query_scalar("SELECT yaml FROM network_policies WHERE tenant_id = $1 AND name = $2")

@@ -38,7 +38,7 @@ pub async fn create_service(
     port: i64,
     protocol: &str,
 ) -> DomainResult<Service> {
-    scope.require(Action::Manage)?;
+    scope.require("SERVICE_CREATE")?;
     let name = check_name("service name", "name", name)?;
     let protocol = check_endpoint(port, protocol)?;
     let id = uuid::Uuid::new_v4().to_string();
@@ -83,7 +83,7 @@ pub async fn list_services(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<Service>> {
-    scope.require(Action::View)?;
+    scope.require("SERVICE_READ")?;
     let limit = clamp_limit(limit);
     let rows = sqlx::query(
         "SELECT id, name, port, protocol, created_at, created_by FROM services \
@@ -135,7 +135,7 @@ pub async fn update_service(
     port: i64,
     protocol: &str,
 ) -> DomainResult<Service> {
-    scope.require(Action::Manage)?;
+    scope.require("SERVICE_UPDATE")?;
     let protocol = check_endpoint(port, protocol)?;
     let mut tx = db.begin().await?;
     let before = service_in(&mut tx, scope, id).await?;
@@ -164,7 +164,7 @@ pub async fn update_service(
 }
 
 pub async fn delete_service(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<()> {
-    scope.require(Action::Manage)?;
+    scope.require("SERVICE_DELETE")?;
     let mut tx = db.begin().await?;
     let s = service_in(&mut tx, scope, id).await?;
     sqlx::query("DELETE FROM services WHERE tenant_id = $1 AND id = $2")

@@ -8,7 +8,7 @@ pub async fn create_workspace(
     name: &str,
     mut labels: Vec<String>,
 ) -> DomainResult<Workspace> {
-    scope.require(Action::Manage)?;
+    scope.require("WORKSPACE_CREATE")?;
     let name = check_name("workspace name", "name", name)?;
     check_labels(&mut labels)?;
     let id = uuid::Uuid::new_v4().to_string();
@@ -71,7 +71,7 @@ pub async fn update_workspace(
     id: &str,
     mut labels: Vec<String>,
 ) -> DomainResult<Workspace> {
-    scope.require(Action::Manage)?;
+    scope.require("WORKSPACE_UPDATE")?;
     check_labels(&mut labels)?;
     let tenant = scope.tenant_id().as_text();
     let mut tx = db.begin().await?;
@@ -124,7 +124,7 @@ pub async fn list_workspaces(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> DomainResult<Page<Workspace>> {
-    scope.require(Action::View)?;
+    scope.require("WORKSPACE_READ")?;
     let limit = clamp_limit(limit);
     let pattern = like_pattern(q);
     let tenant = scope.tenant_id().as_text();
@@ -184,7 +184,7 @@ pub async fn list_workspaces(
 
 /// Every label in use in this tenant (for pickers), alphabetically.
 pub async fn workspace_labels(db: &Db, scope: &TenantScope) -> DomainResult<Vec<String>> {
-    scope.require(Action::View)?;
+    scope.require("WORKSPACE_READ")?;
     Ok(sqlx::query_scalar(
         "SELECT DISTINCT label FROM workspace_labels WHERE tenant_id = $1 ORDER BY label LIMIT 500",
     )
@@ -194,7 +194,7 @@ pub async fn workspace_labels(db: &Db, scope: &TenantScope) -> DomainResult<Vec<
 }
 
 pub async fn delete_workspace(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<()> {
-    scope.require(Action::Manage)?;
+    scope.require("WORKSPACE_DELETE")?;
     let mut tx = db.begin().await?;
     let name: Option<String> =
         sqlx::query_scalar("SELECT name FROM workspaces WHERE tenant_id = $1 AND id = $2")

@@ -214,6 +214,16 @@ async fn complete_login(
         domain::DomainError::Conflict { .. } => LoginFailure::EmailInUse,
         other => LoginFailure::Other(other.to_string()),
     })?;
+    // The groups claim, when the provider is configured with one, sets the user's
+    // provider-given group memberships at every login.
+    if let Some(claim) = provider.groups_claim() {
+        let claims = super::jwt::verified_claims(&id_token.to_string()).unwrap_or_default();
+        let groups =
+            domain::directory::parse_claimed_groups(&super::jwt::claim_values(claims.get(claim)));
+        domain::directory::sync_claimed_groups(&st.db, &user, &groups)
+            .await
+            .map_err(|e| other(e.to_string()))?;
+    }
     Ok((user, id_token.to_string()))
 }
 

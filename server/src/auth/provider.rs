@@ -59,6 +59,11 @@ impl Provider {
     pub fn roles_claim(&self) -> &str {
         &self.cfg.roles_claim
     }
+
+    /// The claim whose values (`<tenant-name-or-id>/<group>`) set group memberships.
+    pub fn groups_claim(&self) -> Option<&str> {
+        self.cfg.groups_claim.as_deref()
+    }
     pub fn keys(&self) -> &KeyCache {
         &self.keys
     }

@@ -402,3 +402,158 @@ pub(super) async fn simulate(
         explanation: sim.explanation,
     }))
 }
+
+// ---------------------------------------------------------------- groups
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupJson {
+    id: String,
+    name: String,
+    description: String,
+    members: i64,
+    created_at: i64,
+    created_by: String,
+}
+
+impl From<iam::Group> for GroupJson {
+    fn from(g: iam::Group) -> Self {
+        GroupJson {
+            id: g.id.to_string(),
+            name: g.name,
+            description: g.description,
+            members: g.members,
+            created_at: g.created_at,
+            created_by: g.created_by,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupList {
+    items: Vec<GroupJson>,
+    next_cursor: Option<String>,
+    total: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupMemberJson {
+    user_id: String,
+    email: String,
+    name: String,
+    /// `console` (added by an admin) or `oidc` (set by the provider's groups claim).
+    source: String,
+    added_at: i64,
+}
+
+impl From<iam::GroupMember> for GroupMemberJson {
+    fn from(m: iam::GroupMember) -> Self {
+        GroupMemberJson {
+            user_id: m.user_id.to_string(),
+            email: m.email,
+            name: m.name,
+            source: m.source,
+            added_at: m.added_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupDetailJson {
+    #[serde(flatten)]
+    group: GroupJson,
+    member_list: Vec<GroupMemberJson>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewGroupJson {
+    name: String,
+    description: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewGroupMemberJson {
+    email: String,
+}
+
+#[utoipa::path(get, path = "/groups", params(IamListQuery, ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 200, body = GroupList), (status = 403, body = ErrorBody)))]
+pub(super) async fn list_groups(
+    State(st): State<AppState>,
+    s: Scoped,
+    Query(q): Query<IamListQuery>,
+) -> ApiResult<Json<GroupList>> {
+    let page = iam::list_groups(&st.db, &s.scope, &q.q, q.cursor.as_deref(), q.limit).await?;
+    Ok(Json(GroupList {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+        total: page.total,
+    }))
+}
+
+#[utoipa::path(post, path = "/groups", request_body = NewGroupJson, params(("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 201, body = GroupJson), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn create_group(
+    State(st): State<AppState>,
+    s: Scoped,
+    json: Result<Json<NewGroupJson>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<GroupJson>)> {
+    let b = body(json)?;
+    let g = iam::create_group(
+        &st.db,
+        &s.scope,
+        &b.name,
+        b.description.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(g.into())))
+}
+
+#[utoipa::path(get, path = "/groups/{name}", params(("name" = String, Path), ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 200, body = GroupDetailJson), (status = 404, body = ErrorBody)))]
+pub(super) async fn get_group(
+    State(st): State<AppState>,
+    s: Scoped,
+    Path(name): Path<String>,
+) -> ApiResult<Json<GroupDetailJson>> {
+    let d = iam::get_group(&st.db, &s.scope, &name).await?;
+    Ok(Json(GroupDetailJson {
+        group: d.group.into(),
+        member_list: d.members.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(delete, path = "/groups/{name}", params(("name" = String, Path), ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn delete_group(
+    State(st): State<AppState>,
+    s: Scoped,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
+    iam::delete_group(&st.db, &s.scope, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/groups/{name}/members", request_body = NewGroupMemberJson, params(("name" = String, Path), ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 201, body = GroupMemberJson), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn add_group_member(
+    State(st): State<AppState>,
+    s: Scoped,
+    Path(name): Path<String>,
+    json: Result<Json<NewGroupMemberJson>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<GroupMemberJson>)> {
+    let b = body(json)?;
+    let m = iam::add_group_member(&st.db, &s.scope, &name, &b.email).await?;
+    Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+#[utoipa::path(delete, path = "/groups/{name}/members/{user_id}", params(("name" = String, Path), ("user_id" = String, Path), ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub(super) async fn remove_group_member(
+    State(st): State<AppState>,
+    s: Scoped,
+    Path((name, user_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let user = domain::UserId::parse(&user_id).ok_or(DomainError::NotFound("group member"))?;
+    iam::remove_group_member(&st.db, &s.scope, &name, user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

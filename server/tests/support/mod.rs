@@ -27,6 +27,12 @@ pub enum Who {
     TenantAdmin,
     Viewer,
     Anonymous,
+    /// A viewer of acme in acme's group `netops`, which acme's statements let manage
+    /// network-family (after [`Fx::add_iam_principals`]).
+    NetOps,
+    /// A viewer of globex in globex's group `partners`, admitted into acme by globex's
+    /// Endorse and acme's Admit (after [`Fx::add_iam_principals`]).
+    Partner,
 }
 
 pub enum Req {
@@ -113,6 +119,12 @@ pub struct Fx {
     acme_iam_pool: Vec<String>,
     /// Clouds and their objects (seed 002).
     pub clouds: CloudFx,
+    /// IAM groups of acme to delete or to remove [`Fx::grouped`] from (each call a
+    /// different one).
+    acme_group_pool: Vec<String>,
+    /// A viewer of acme in every group of acme.
+    pub grouped: String,
+    next_group: AtomicUsize,
     next_iam: AtomicUsize,
     next_ncs: [AtomicUsize; 3],
     next_name: AtomicUsize,
@@ -438,6 +450,37 @@ impl Fx {
 
         let clouds = CloudFx::new(&db, &sealer, &acme, &globex, &users[&Who::TenantAdmin]).await;
 
+        // IAM groups: globex's (acme must never reach it), one of acme's with a member,
+        // and a pool of acme's to delete.
+        domain::iam::create_group(&db, &globex, "globex-ops", "")
+            .await
+            .unwrap();
+        domain::iam::add_group_member(&db, &globex, "globex-ops", &bob.email)
+            .await
+            .unwrap();
+        let grouped = members::add(&db, &acme, "grouped@example.test", Role::Viewer)
+            .await
+            .unwrap()
+            .user_id
+            .to_string();
+        domain::iam::create_group(&db, &acme, "ops", "")
+            .await
+            .unwrap();
+        domain::iam::add_group_member(&db, &acme, "ops", "grouped@example.test")
+            .await
+            .unwrap();
+        let mut acme_group_pool = Vec::new();
+        for i in 0..6 {
+            let name = format!("pool-group-{i}");
+            domain::iam::create_group(&db, &acme, &name, "")
+                .await
+                .unwrap();
+            domain::iam::add_group_member(&db, &acme, &name, "grouped@example.test")
+                .await
+                .unwrap();
+            acme_group_pool.push(name);
+        }
+
         // Real sessions in the real store, as a login would leave them.
         let pool = sqlx::SqlitePool::connect(&db_url).await.unwrap();
         let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
@@ -494,6 +537,9 @@ impl Fx {
             globex_iam,
             acme_iam,
             acme_iam_pool,
+            acme_group_pool,
+            grouped,
+            next_group: AtomicUsize::new(0),
             clouds,
             next_iam: AtomicUsize::new(0),
             next_ncs: Default::default(),
@@ -579,6 +625,11 @@ impl Fx {
         let i = self.next_iam.fetch_add(1, Ordering::SeqCst);
         self.acme_iam_pool[i % self.acme_iam_pool.len()].clone()
     }
+    /// A group of acme with [`Fx::grouped`] in it (each call a different one, while they last).
+    pub fn acme_pool_group(&self) -> String {
+        let i = self.next_group.fetch_add(1, Ordering::SeqCst);
+        self.acme_group_pool[i % self.acme_group_pool.len()].clone()
+    }
     /// A valid policy for acme (toward provider_0's `svc`) named `name`.
     pub fn acme_policy_yaml(&self, name: &str) -> String {
         policy_yaml(name, &self.tenant_id("provider_0"), "svc")
@@ -596,6 +647,8 @@ impl Fx {
             Who::GlobalAdmin => Some("ga"),
             Who::TenantAdmin => Some("ta"),
             Who::Viewer => Some("v"),
+            Who::NetOps => Some("no"),
+            Who::Partner => Some("pa"),
             Who::Anonymous => None,
         }
     }
@@ -658,6 +711,138 @@ impl Fx {
 }
 
 impl Fx {
+    /// A real session in the real store, and an API token, for a user.
+    async fn session_for(&self, user: &domain::User) -> (String, String) {
+        let url = format!("sqlite://{}/it.db?mode=rwc", self.dir.display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
+        let mut data = HashMap::new();
+        data.insert(
+            app::ssr::keys::USER_ID.to_string(),
+            serde_json::json!(user.id.to_string()),
+        );
+        data.insert(
+            app::ssr::keys::LOGIN_AT.to_string(),
+            serde_json::json!(domain::now_ms()),
+        );
+        let mut record = Record {
+            id: Id::default(),
+            data,
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        };
+        store.create(&mut record).await.unwrap();
+        let (_, token, _) = domain::tokens::issue_for_email(&self.db, &user.email, 3_600_000)
+            .await
+            .unwrap();
+        (format!("tenantry_session={}", record.id), token)
+    }
+
+    async fn root_scope(&self, tenant: &str) -> domain::TenantScope {
+        let root = directory::user_by_email(&self.db, ADMIN_EMAIL)
+            .await
+            .unwrap()
+            .unwrap();
+        let p = directory::principal_for_user(&self.db, root.id)
+            .await
+            .unwrap();
+        authorize(&self.db, &p, TenantRef::Name(tenant))
+            .await
+            .unwrap()
+    }
+
+    /// Adds the principals whose access comes from statements: [`Who::NetOps`] and
+    /// [`Who::Partner`] (admitted with `verb` on network-family).
+    pub async fn add_iam_principals(&mut self, verb: &str) {
+        let (acme, globex) = (
+            self.root_scope("acme").await,
+            self.root_scope("globex").await,
+        );
+        for (who, key, sub, scope, group) in [
+            (Who::NetOps, "no", "nora", &acme, "netops"),
+            (Who::Partner, "pa", "pat", &globex, "partners"),
+        ] {
+            let _ = who;
+            let u = directory::upsert_oidc_user(
+                &self.db,
+                "http://idp.test",
+                sub,
+                &format!("{sub}@example.test"),
+                true,
+                sub,
+            )
+            .await
+            .unwrap();
+            members::add(&self.db, scope, &u.email, Role::Viewer)
+                .await
+                .unwrap();
+            domain::iam::create_group(&self.db, scope, group, "")
+                .await
+                .unwrap();
+            domain::iam::add_group_member(&self.db, scope, group, &u.email)
+                .await
+                .unwrap();
+            let (cookie, token) = self.session_for(&u).await;
+            self.cookies.insert(key, cookie);
+            self.tokens.insert(key, token);
+        }
+        iam_policy(
+            &self.db,
+            &acme,
+            "netops",
+            "Allow group netops to manage network-family in tenancy\n",
+        )
+        .await;
+        self.set_admission(verb).await;
+    }
+
+    /// Rewrites globex's Endorse and acme's Admit of `partners` with `verb`.
+    pub async fn set_admission(&self, verb: &str) {
+        let (acme, globex) = (
+            self.root_scope("acme").await,
+            self.root_scope("globex").await,
+        );
+        for (scope, name, text) in [
+            (
+                &globex,
+                "endorse-acme",
+                format!(
+                    "Define tenancy Acme as {}\nEndorse group partners to {verb} network-family in tenancy Acme\n",
+                    self.tenant_id("acme")
+                ),
+            ),
+            (
+                &acme,
+                "admit-globex",
+                format!(
+                    "Define tenancy Globex as {}\nAdmit group partners of tenancy Globex to {verb} network-family in tenancy\n",
+                    self.tenant_id("globex")
+                ),
+            ),
+        ] {
+            domain::iam::save_policy(
+                &self.db,
+                scope,
+                domain::iam::Save {
+                    name,
+                    text: &text,
+                    description: None,
+                    comment: "",
+                    base: domain::iam::Base::Any,
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+
+    /// Deletes acme's Admit: the partner's access ends at the next request.
+    pub async fn delete_admit(&self) {
+        let acme = self.root_scope("acme").await;
+        domain::iam::delete_policy(&self.db, &acme, "admit-globex")
+            .await
+            .unwrap();
+    }
+
     /// GETs a page with the caller's session cookie, as a browser would.
     pub async fn send_page(&self, who: Who, path: &str) -> Res {
         self.send(Who::Anonymous, Req::Raw(self.page_request(who, path)))
