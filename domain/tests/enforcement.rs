@@ -1,0 +1,318 @@
+//! IAM enforcement on SQLite and Postgres: groups belong to one tenant and hold only
+//! its members; an Allow for a group grants exactly what it names and a Deny wins;
+//! admission across tenants needs both an Endorse and an Admit, gives their
+//! intersection, ends when either goes, and is audited in both tenants; and the
+//! simulator answers as enforcement does.
+
+mod common;
+
+use domain::iam::{self, Base, Question, Save};
+use domain::{audit, members, DomainError, Role};
+
+fn save<'a>(name: &'a str, text: &'a str) -> Save<'a> {
+    Save {
+        name,
+        text,
+        description: None,
+        comment: "",
+        base: Base::Any,
+    }
+}
+
+fn forbidden(e: DomainError) -> String {
+    match e {
+        DomainError::Forbidden(why) => why,
+        other => panic!("expected Forbidden, got {other:?}"),
+    }
+}
+
+both!(
+    groups_belong_to_one_tenant_and_hold_only_its_members,
+    |db: domain::Db| async move {
+        let root = common::global_admin(&db).await;
+        common::tenant(&db, &root, "acme").await;
+        common::tenant(&db, &root, "globex").await;
+        let acme = common::scope(&db, &root, "acme").await.unwrap();
+        let globex = common::scope(&db, &root, "globex").await.unwrap();
+        members::add(&db, &acme, "vera@example.test", Role::Viewer)
+            .await
+            .unwrap();
+        members::add(&db, &globex, "gail@example.test", Role::Viewer)
+            .await
+            .unwrap();
+        // Names follow the tenant-name rule, and a role's group is not a name to take.
+        for (bad, code) in [
+            ("NetOps", "invalid_input"),
+            ("tenant-admin", "invalid_input"),
+            ("x", "invalid_input"),
+        ] {
+            let e = iam::create_group(&db, &acme, bad, "").await.unwrap_err();
+            assert_eq!(e.code(), code, "{bad}");
+        }
+        iam::create_group(&db, &acme, "netops", "Network operators")
+            .await
+            .unwrap();
+        let e = iam::create_group(&db, &acme, "netops", "")
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "group_exists");
+        // The same name in another tenant is another group.
+        iam::create_group(&db, &globex, "netops", "").await.unwrap();
+        // Only a member of acme joins acme's group; nothing changes otherwise.
+        let e = iam::add_group_member(&db, &acme, "netops", "gail@example.test")
+            .await
+            .unwrap_err();
+        assert_eq!(e.field(), Some("email"));
+        let m = iam::add_group_member(&db, &acme, "netops", "vera@example.test")
+            .await
+            .unwrap();
+        let e = iam::add_group_member(&db, &acme, "netops", "vera@example.test")
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "already_in_group");
+        assert_eq!(
+            iam::get_group(&db, &acme, "netops")
+                .await
+                .unwrap()
+                .members
+                .len(),
+            1
+        );
+        assert!(iam::get_group(&db, &globex, "netops")
+            .await
+            .unwrap()
+            .members
+            .is_empty());
+        // Leaving the tenant leaves its groups.
+        members::remove(&db, &acme, m.user_id).await.unwrap();
+        assert_eq!(
+            iam::get_group(&db, &acme, "netops")
+                .await
+                .unwrap()
+                .group
+                .members,
+            0
+        );
+        // Every change is audited.
+        let log = audit::list(&db, &acme, None, Some(50)).await.unwrap();
+        for action in ["group.create", "group.member_add"] {
+            assert!(
+                log.items.iter().any(|e| e.action == action),
+                "{action} missing"
+            );
+        }
+        iam::delete_group(&db, &acme, "netops").await.unwrap();
+        assert!(matches!(
+            iam::get_group(&db, &acme, "netops").await,
+            Err(DomainError::NotFound(_))
+        ));
+    }
+);
+
+both!(
+    an_allow_for_a_group_grants_exactly_its_family_and_a_deny_wins,
+    |db: domain::Db| async move {
+        let root = common::global_admin(&db).await;
+        common::tenant(&db, &root, "acme").await;
+        let acme = common::scope(&db, &root, "acme").await.unwrap();
+        members::add(&db, &acme, "vera@example.test", Role::Viewer)
+            .await
+            .unwrap();
+        let vera = common::oidc_user(&db, "vera").await;
+        iam::create_group(&db, &acme, "netops", "").await.unwrap();
+        iam::add_group_member(&db, &acme, "netops", "vera@example.test")
+            .await
+            .unwrap();
+        // A viewer reads everything and changes nothing, and is told what is missing.
+        let s = common::scope(&db, &vera, "acme").await.unwrap();
+        assert!(s.allows("CLOUD_READ"));
+        let why = forbidden(s.require("WORKSPACE_CREATE").unwrap_err());
+        assert!(why.contains("WORKSPACE_CREATE on workspaces"), "{why}");
+        iam::save_policy(
+            &db,
+            &acme,
+            save(
+                "netops",
+                "Allow group NetOps to manage network-family in tenancy\n",
+            ),
+        )
+        .await
+        .unwrap();
+        // The next request sees it.
+        let s = common::scope(&db, &vera, "acme").await.unwrap();
+        for p in [
+            "WORKSPACE_CREATE",
+            "SERVICE_DELETE",
+            "NETWORK_POLICY_UPDATE",
+            "CONNECTION_CREATE",
+        ] {
+            assert!(s.allows(p), "{p}");
+        }
+        for p in [
+            "CLOUD_CREATE",
+            "MEMBER_CREATE",
+            "IAM_POLICY_UPDATE",
+            "GROUP_UPDATE",
+        ] {
+            assert!(!s.allows(p), "{p}");
+        }
+        domain::network::create_workspace(&db, &s, "ws-a", vec!["ide".into()])
+            .await
+            .unwrap();
+        // A Deny wins over the Allow and over the role.
+        iam::save_policy(
+            &db,
+            &acme,
+            save(
+                "no-services",
+                "Deny group netops to read services in tenancy\n",
+            ),
+        )
+        .await
+        .unwrap();
+        let s = common::scope(&db, &vera, "acme").await.unwrap();
+        let why = forbidden(s.require("SERVICE_READ").unwrap_err());
+        assert!(why.contains("Deny"), "{why}");
+        assert!(s.allows("WORKSPACE_CREATE"));
+        // Out of the group, back to a viewer.
+        let uid = vera.user_id();
+        iam::remove_group_member(&db, &acme, "netops", uid)
+            .await
+            .unwrap();
+        let s = common::scope(&db, &vera, "acme").await.unwrap();
+        assert!(!s.allows("WORKSPACE_CREATE"));
+        assert!(s.allows("SERVICE_READ"));
+    }
+);
+
+both!(
+    admission_needs_endorse_and_admit_and_grants_their_intersection,
+    |db: domain::Db| async move {
+        let root = common::global_admin(&db).await;
+        let acme_t = common::tenant(&db, &root, "acme").await;
+        let globex_t = common::tenant(&db, &root, "globex").await;
+        let acme = common::scope(&db, &root, "acme").await.unwrap();
+        let globex = common::scope(&db, &root, "globex").await.unwrap();
+        members::add(&db, &globex, "gail@example.test", Role::Viewer)
+            .await
+            .unwrap();
+        let gail = common::oidc_user(&db, "gail").await;
+        iam::create_group(&db, &globex, "partners", "")
+            .await
+            .unwrap();
+        iam::add_group_member(&db, &globex, "partners", "gail@example.test")
+            .await
+            .unwrap();
+        domain::network::create_workspace(&db, &acme, "shared", vec!["ide".into()])
+            .await
+            .unwrap();
+        let endorse = format!(
+            "Define tenancy Acme as {}\nEndorse group partners to manage network-family in tenancy Acme\n",
+            acme_t.id
+        );
+        let admit = format!(
+            "Define tenancy Globex as {}\nAdmit group partners of tenancy Globex to use workspaces in tenancy\n",
+            globex_t.id
+        );
+        // One half is not enough, in either order.
+        iam::save_policy(&db, &acme, save("admit-globex", &admit))
+            .await
+            .unwrap();
+        assert!(matches!(
+            common::scope(&db, &gail, "acme").await,
+            Err(DomainError::NotFound(_))
+        ));
+        iam::save_policy(&db, &globex, save("endorse-acme", &endorse))
+            .await
+            .unwrap();
+        let s = common::scope(&db, &gail, "acme").await.unwrap();
+        let a = s.admission().expect("admitted");
+        assert_eq!(a.home_name, "globex");
+        assert_eq!(s.own_role(), None);
+        // The intersection: use of workspaces, nothing else of network-family.
+        assert!(s.allows("WORKSPACE_READ") && s.allows("WORKSPACE_UPDATE"));
+        assert!(!s.allows("WORKSPACE_CREATE"));
+        assert!(!s.allows("SERVICE_READ"));
+        // What was not admitted is not found, as anything of another tenant.
+        assert!(matches!(
+            members::list(&db, &s, "", None, None).await,
+            Err(DomainError::NotFound(_))
+        ));
+        assert!(matches!(
+            domain::network::create_workspace(&db, &s, "nope", vec![]).await,
+            Err(DomainError::NotFound(_))
+        ));
+        let list = domain::network::list_workspaces(&db, &s, "", None, None)
+            .await
+            .unwrap();
+        let ws = list.items.iter().find(|w| w.name == "shared").unwrap();
+        domain::network::update_workspace(&db, &s, &ws.id, vec!["ide".into(), "db".into()])
+            .await
+            .unwrap();
+        // Audited in both tenants, naming the home tenant and the statements.
+        for scope in [&acme, &globex] {
+            let log = audit::list(&db, scope, None, Some(20)).await.unwrap();
+            let e = log
+                .items
+                .iter()
+                .find(|e| e.action == "workspace.update")
+                .unwrap_or_else(|| panic!("no record in {}", scope.tenant_name()));
+            let via = e.via.clone().unwrap_or_default();
+            assert!(via.contains("from globex"), "{via}");
+            assert!(via.contains("endorse") && via.contains("admit"), "{via}");
+        }
+        // The switcher lists it, with the verb.
+        let admitted = iam::admitted_tenants(&db, &gail).await.unwrap();
+        assert_eq!(admitted.len(), 1);
+        assert_eq!(
+            (admitted[0].1.as_str(), admitted[0].2.as_str()),
+            ("acme", "use")
+        );
+        // Removing either half ends it at the next request.
+        iam::delete_policy(&db, &globex, "endorse-acme")
+            .await
+            .unwrap();
+        assert!(common::scope(&db, &gail, "acme").await.is_err());
+        iam::save_policy(&db, &globex, save("endorse-acme", &endorse))
+            .await
+            .unwrap();
+        assert!(common::scope(&db, &gail, "acme").await.is_ok());
+        iam::delete_policy(&db, &acme, "admit-globex")
+            .await
+            .unwrap();
+        assert!(matches!(
+            common::scope(&db, &gail, "acme").await,
+            Err(DomainError::NotFound(_))
+        ));
+        assert!(iam::admitted_tenants(&db, &gail).await.unwrap().is_empty());
+    }
+);
+
+both!(
+    the_simulator_answers_with_the_built_in_statements_as_enforcement_does,
+    |db: domain::Db| async move {
+        let root = common::global_admin(&db).await;
+        common::tenant(&db, &root, "acme").await;
+        let acme = common::scope(&db, &root, "acme").await.unwrap();
+        members::add(&db, &acme, "vera@example.test", Role::Viewer)
+            .await
+            .unwrap();
+        let vera = common::oidc_user(&db, "vera").await;
+        let s = common::scope(&db, &vera, "acme").await.unwrap();
+        for (verb, enforced) in [
+            ("read", s.allows("CLOUD_READ")),
+            ("manage", s.allows("CLOUD_MANAGE")),
+        ] {
+            let q = Question {
+                principal_tenant: "acme".into(),
+                groups: vec!["Viewer".into()],
+                verb: Some(verb.into()),
+                resource_type: "clouds".into(),
+                target_tenant: "acme".into(),
+                ..Default::default()
+            };
+            let sim = iam::simulate(&db, &root, &acme, &q).await.unwrap();
+            assert_eq!(sim.allowed, enforced, "{verb}: {}", sim.explanation);
+        }
+    }
+);
