@@ -294,6 +294,8 @@ async function consolePages(page: Page): Promise<string[]> {
     `/t/${B}/iam-policies`,
     `/t/${B}/iam-policies/new`,
     `/t/${B}/iam-simulator`,
+    `/t/${B}/groups`,
+    `/t/${B}/clouds`,
     '/admin/tenants',
     '/admin/connection-map',
     '/t/admin/no-such-page',

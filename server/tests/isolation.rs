@@ -1936,6 +1936,21 @@ async fn every_server_function_is_in_the_matrix_and_isolates_tenants() {
         stale.is_empty(),
         "matrix entries for server functions that do not exist: {stale:?}"
     );
+    // Every server function declares its need, and the table names no other.
+    let declared: BTreeSet<String> = app::access::SERVER_FNS
+        .iter()
+        .map(|(e, _)| format!("/fn/{e}"))
+        .collect();
+    let undeclared: Vec<_> = registered.difference(&declared).collect();
+    assert!(
+        undeclared.is_empty(),
+        "server functions without a declared need in app::access::SERVER_FNS: {undeclared:?}"
+    );
+    let unknown: Vec<_> = declared.difference(&registered).collect();
+    assert!(
+        unknown.is_empty(),
+        "needs declared for server functions that do not exist: {unknown:?}"
+    );
     check(&fx, cases).await;
     fx.finish().await;
 }

@@ -23,6 +23,10 @@ pub struct AuditRow {
     pub summary: String,
     /// The whole change, line by line; empty when there is nothing to show.
     pub diff: Vec<DiffLine>,
+    /// For an action through another tenant's admission: the home tenant and the
+    /// statements that allowed it.
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,6 +77,7 @@ pub async fn list_audit(
                     summary: summarize(e.before.as_deref(), e.after.as_deref()),
                     diff: diff(e.before.as_deref(), e.after.as_deref()),
                     actor: e.actor,
+                    via: e.via,
                     action: e.action,
                     target: e.target,
                 })

@@ -69,7 +69,7 @@ pub fn AuditPage() -> impl IntoView {
                             view! {
                                 <tr data-testid="audit-row">
                                     <td class="nowrap">{fmt_time(e.at)}</td>
-                                    <td class="audit-actor">{e.actor}</td>
+                                    <td class="audit-actor">{e.actor}{e.via.map(|v| view! { <div class="muted small" data-testid="audit-via">{v}</div> })}</td>
                                     <td><code>{e.action}</code></td>
                                     <td class="name">{e.target}</td>
                                     <td class="audit-change">

@@ -79,6 +79,11 @@ pub fn IamPoliciesPage() -> impl IntoView {
                                 }}
                             </div>
                             <Pager next_cursor=d.next_cursor shown=shown limit=20 total=d.total params=params/>
+                            <section class="card" aria-labelledby="builtin-title">
+                                <h2 class="card-title" id="builtin-title">"Built-in statements"</h2>
+                                <p class="field-hint">"Every tenant has these and cannot change them: they are what the roles mean. A member's role puts them in its group, and a Deny of this tenant narrows them like any grant. The last one, for global admins, no tenant's statement narrows."</p>
+                                <pre class="code-block code-wrap" data-testid="builtin-statements">{policy::access::BUILTIN_POLICY}{policy::access::GLOBAL_ADMIN_STATEMENT}</pre>
+                            </section>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),

@@ -156,10 +156,13 @@ pub async fn tenant_context(tenant: String) -> Result<ActiveTenant, AppError> {
             is_system: scope.is_system(),
             role: scope.own_role(),
             global_admin: scope.is_global_admin(),
-            can_manage: scope.own_role().is_some_and(|r| r >= Role::TenantAdmin)
-                || scope
-                    .admission()
-                    .is_some_and(|a| a.verb >= policy::iam::Verb::Use),
+            // "read-only" in the header unless something here may be changed: by the
+            // role, a group's statements, or an admission.
+            can_manage: scope.is_global_admin()
+                || SECTIONS.iter().any(|ty| {
+                    policy::iam::catalogue::resource_type(ty)
+                        .is_some_and(|t| scope.allows(&format!("{}_UPDATE", t.prefix)))
+                }),
             user_email: p.user().email.clone(),
             admitted_from: scope.admission().map(|a| a.home_name.clone()),
             readable: SECTIONS

@@ -281,7 +281,7 @@ pub async fn add_group_member(
         &mut tx,
         scope,
         "group.member_add",
-        &format!("{} {email}", group.name),
+        &format!("{email} in {}", group.name),
         None,
         None,
     )
@@ -328,7 +328,7 @@ pub async fn remove_group_member(
         &mut tx,
         scope,
         "group.member_remove",
-        &format!("{} {email}", group.name),
+        &format!("{email} in {}", group.name),
         None,
         None,
     )
