@@ -14,6 +14,7 @@ end
 header("Cookie", "WRK_COOKIE")
 header("Authorization", "WRK_AUTH")
 header("Accept", "WRK_ACCEPT")
+header("ActiveProjectID", "WRK_PROJECT")
 
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout

@@ -121,6 +121,38 @@ page=(WRK_COOKIE="$cookie" WRK_ACCEPT="text/html")
 read -r list_rps list_p50 _ < <(measure 16 "$BASE/admin/tenants" "${page[@]}")
 read -r dash_rps dash_p50 _ < <(measure 16 "$BASE/t/admin" "${page[@]}")
 read -r api_rps api_p50 _ < <(measure 16 "$BASE/api/v1/tenants" WRK_AUTH="Bearer $token")
+
+step "R1: authorisation by statements (a group member, an admitted user)"
+# bench-iam holds 50 statements for other groups and one that lets its group netops
+# manage network-family; member@ is a viewer there, in netops. partner@ is a viewer of
+# bench-home, in partners, which bench-home endorses and bench-iam admits (read).
+api() { curl -sf -H "Authorization: Bearer $token" "$@" >/dev/null; }
+json=(-H 'content-type: application/json')
+new_tenant() {
+  curl -sf -H "Authorization: Bearer $token" "${json[@]}" -d "{\"name\":\"$1\"}" "$BASE/api/v1/tenants" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+iam_id=$(new_tenant bench-iam); home_id=$(new_tenant bench-home)
+member_in_group() { # tenant-id user group
+  api "${json[@]}" -H "ActiveProjectID: $1" -d "{\"email\":\"$2@bench.test\",\"role\":\"viewer\"}" "$BASE/api/v1/members"
+  api "${json[@]}" -H "ActiveProjectID: $1" -d "{\"name\":\"$3\"}" "$BASE/api/v1/groups"
+  api "${json[@]}" -H "ActiveProjectID: $1" -d "{\"email\":\"$2@bench.test\"}" "$BASE/api/v1/groups/$3/members"
+}
+member_in_group "$iam_id" member netops
+member_in_group "$home_id" partner partners
+text=(-H 'content-type: text/plain')
+api "${text[@]}" -H "ActiveProjectID: $iam_id" --data-binary "$(for i in $(seq 1 50); do
+  echo "Allow group team-$i to read clusters in tenancy"; done
+  echo "Allow group netops to manage network-family in tenancy"
+  echo "Define tenancy Home as $home_id"
+  echo "Admit group partners of tenancy Home to read network-family in tenancy")" \
+  "$BASE/api/v1/iam-policies?name=bench"
+api "${text[@]}" -H "ActiveProjectID: $home_id" --data-binary "$(printf 'Define tenancy Dest as %s\nEndorse group partners to read network-family in tenancy Dest\n' "$iam_id")" \
+  "$BASE/api/v1/iam-policies?name=endorse"
+member_token=$("${server_env[@]}" target/release/server admin token --email member@bench.test --ttl 1d)
+partner_token=$("${server_env[@]}" target/release/server admin token --email partner@bench.test --ttl 1d)
+read -r member_rps member_p50 _ < <(measure 16 "$BASE/api/v1/workspaces" WRK_AUTH="Bearer $member_token" WRK_PROJECT="$iam_id")
+read -r partner_rps partner_p50 _ < <(measure 16 "$BASE/api/v1/workspaces" WRK_AUTH="Bearer $partner_token" WRK_PROJECT="$iam_id")
 stop_server
 
 step "Scale: 100,000 tenants and 1,000,000 audit rows"
@@ -160,6 +192,8 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores of ${cpu:-an unknown CPU}, $(una
 | R1 tenant list page (\`/admin/tenants\`), 16 connections | ${list_rps} rps (p50 ${list_p50} ms) | hello world ${hello_rps} rps | $(pct "$list_rps" "$hello_rps") | ≥ 10% |
 | R1 dashboard (\`/t/admin\`), 16 connections | ${dash_rps} rps (p50 ${dash_p50} ms) | hello world ${hello_rps} rps | $(pct "$dash_rps" "$hello_rps") | ≥ 10% |
 | R1 \`GET /api/v1/tenants\`, console token, 16 connections | ${api_rps} rps (p50 ${api_p50} ms) | hello world ${hello_rps} rps | $(pct "$api_rps" "$hello_rps") | ≥ 20,000 rps |
+| R1 \`GET /api/v1/workspaces\`, a group member (51 statements), 16 connections | ${member_rps} rps (p50 ${member_p50} ms) | hello world ${hello_rps} rps | $(pct "$member_rps" "$hello_rps") | |
+| R1 \`GET /api/v1/workspaces\`, admitted by Endorse + Admit, 16 connections | ${partner_rps} rps (p50 ${partner_p50} ms) | hello world ${hello_rps} rps | $(pct "$partner_rps" "$hello_rps") | |
 | R3 hydrate bundle, gzip -9 | $(kb "$app_gz") ($(kb "$app_raw") raw) | counter $(kb "$counter_gz") | $(ratio "$app_gz" "$counter_gz")× | ≤ 350 KB |
 | R4 SQLite commits (WAL, synchronous=FULL) | ${sqlite_per_s}/s | write+fdatasync ${raw_per_s}/s | $(ratio "$sqlite_per_s" "$raw_per_s") | |
 | Scale: switcher search \`q=99999\`, 4 connections | p50 ${search_p50} ms, p95 ${search_p95} ms | | | p95 < 2 ms |

@@ -46,12 +46,29 @@ pub(crate) struct TenantPolicies {
 #[derive(Debug, Default)]
 pub(crate) struct PolicyCache {
     map: Mutex<HashMap<TenantId, Arc<TenantPolicies>>>,
+    /// The sets of (home, target) pairs that admission compiles, by both versions.
+    pairs: Mutex<HashMap<PairKey, Arc<PolicySet>>>,
 }
+
+type PairKey = (TenantId, i64, TenantId, i64);
 
 impl PolicyCache {
     fn get(&self, tenant: TenantId, version: i64) -> Option<Arc<TenantPolicies>> {
         let map = self.map.lock().ok()?;
         map.get(&tenant).filter(|p| p.version == version).cloned()
+    }
+
+    fn pair(&self, key: PairKey) -> Option<Arc<PolicySet>> {
+        self.pairs.lock().ok()?.get(&key).cloned()
+    }
+
+    fn put_pair(&self, key: PairKey, set: Arc<PolicySet>) {
+        if let Ok(mut pairs) = self.pairs.lock() {
+            if pairs.len() >= CACHE_MAX {
+                pairs.clear();
+            }
+            pairs.insert(key, set);
+        }
     }
 
     fn put(&self, tenant: TenantId, p: Arc<TenantPolicies>) {
@@ -331,18 +348,26 @@ pub(crate) async fn admitted_grants(
         let Some((home_name, home_version)) = name_and_version(db, home).await? else {
             continue;
         };
-        let here = policies(db, home, &home_name, home_version).await?;
+        let key = (home, home_version, target, target_version);
+        let set = match db.policy_cache().pair(key) {
+            Some(set) => set,
+            None => {
+                let here = policies(db, home, &home_name, home_version).await?;
+                let mut docs: Vec<PolicyDoc> = here.docs.as_ref().clone();
+                docs.extend(there.docs.iter().cloned());
+                let set = Arc::new(PolicySet::new(&docs));
+                db.policy_cache().put_pair(key, set.clone());
+                set
+            }
+        };
         let groups = groups_in(db, principal, home, &home_name).await?;
-        let mut docs: Vec<PolicyDoc> = here.docs.as_ref().clone();
-        docs.extend(there.docs.iter().cloned());
-        let set = PolicySet::new(&docs);
         let who = eval_principal(home, principal.user(), role, groups);
         let types = admitted_types(&set, &who, target);
         let Some(verb) = types.iter().map(|(_, v)| *v).max() else {
             continue;
         };
         return Ok(Some(Grants {
-            set: Arc::new(set),
+            set,
             principal: who,
             admission: Some(Admission {
                 home_id: home,
