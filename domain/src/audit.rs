@@ -28,8 +28,8 @@ pub(crate) async fn record(
         scope.actor_label(),
         action,
         target,
-        before.clone(),
-        after.clone(),
+        before,
+        after,
         via.as_ref().map(|(_, v)| v.clone()),
     )
     .await?;
@@ -41,8 +41,9 @@ pub(crate) async fn record(
             scope.actor_label(),
             action,
             &format!("in {}: {target}", scope.tenant_name()),
-            before,
-            after,
+            // The other tenant's data (a policy's text, an email) stays in its own log.
+            None,
+            None,
             Some(via),
         )
         .await?;

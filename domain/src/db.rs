@@ -83,7 +83,7 @@ impl Db {
         if self.backend == Backend::Sqlite {
             self.sqlite_users_email_nullable().await?;
         }
-        Ok(())
+        crate::iam::enforce::reindex_admits(self).await
     }
 
     /// Makes `users.email_lower` nullable on SQLite (migration 0004's intent). SQLite has

@@ -148,11 +148,6 @@ impl TenantScope {
             return Ok(());
         };
         if decision.allowed {
-            if let Some(a) = self.admission() {
-                if let Ok(mut last) = a.last.lock() {
-                    *last = decision.statements;
-                }
-            }
             return Ok(());
         }
         if self.admission().is_some() {
@@ -185,19 +180,30 @@ impl TenantScope {
         }
     }
 
-    /// Refuses to give `role` to anyone unless the caller may: `admin` is given only by
-    /// a global admin, and only in the system tenant. The permission to change members
-    /// (`MEMBER_CREATE`, `MEMBER_UPDATE`) is checked by the caller.
+    /// Refuses to give (or take) `role` unless the caller holds at least that role here:
+    /// a statement that lets a group manage members does not let its members make anyone
+    /// (themselves included) a tenant admin, and a caller admitted from another tenant,
+    /// who holds no role here, grants none, so an admission can never turn itself into a
+    /// membership. `admin` is given only by a global admin, and only in the system
+    /// tenant. The permission to change members (`MEMBER_CREATE`, `MEMBER_UPDATE`) is
+    /// checked by the caller.
     pub fn require_grant(&self, role: Role) -> DomainResult<()> {
-        if role != Role::Admin {
-            return Ok(());
-        }
         let standing = Standing {
             role: self.role,
             global_admin: self.global_admin,
             system_tenant: self.is_system,
         };
-        policy::decide(standing, Action::Grant(role)).map_err(DomainError::from)
+        if role == Role::Admin {
+            return policy::decide(standing, Action::Grant(role)).map_err(DomainError::from);
+        }
+        if self.global_admin || self.role.is_some_and(|mine| mine >= role) {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(format!(
+                "Only someone who holds the {} role here can give or take it.",
+                role.label().to_lowercase()
+            )))
+        }
     }
 
     /// For the audit of an admitted action: the home tenant, and a line naming it and
@@ -205,15 +211,11 @@ impl TenantScope {
     pub(crate) fn via(&self) -> Option<(TenantId, String)> {
         let a = self.admission()?;
         let statements = a
-            .last
-            .lock()
-            .map(|l| {
-                l.iter()
-                    .map(|s| format!("{} {}/{} line {}", s.kind, s.tenant_id, s.policy, s.line))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-            .unwrap_or_default();
+            .statements
+            .iter()
+            .map(|s| format!("{} {}/{} line {}", s.kind, s.tenant_id, s.policy, s.line))
+            .collect::<Vec<_>>()
+            .join("; ");
         Some((
             a.home_id,
             format!("from {} by cross-access: {statements}", a.home_name),

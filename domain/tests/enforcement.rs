@@ -174,6 +174,22 @@ both!(
         let why = forbidden(s.require("SERVICE_READ").unwrap_err());
         assert!(why.contains("Deny"), "{why}");
         assert!(s.allows("WORKSPACE_CREATE"));
+        // Managing members through a group gives no role above one's own.
+        iam::save_policy(
+            &db,
+            &acme,
+            save("hr", "Allow group netops to manage members in tenancy\n"),
+        )
+        .await
+        .unwrap();
+        let s = common::scope(&db, &vera, "acme").await.unwrap();
+        members::add(&db, &s, "new@example.test", Role::Viewer)
+            .await
+            .unwrap();
+        let e = members::add(&db, &s, "boss@example.test", Role::TenantAdmin)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, DomainError::Forbidden(_)), "{e:?}");
         // Out of the group, back to a viewer.
         let uid = vera.user_id();
         iam::remove_group_member(&db, &acme, "netops", uid)
@@ -260,7 +276,49 @@ both!(
             let via = e.via.clone().unwrap_or_default();
             assert!(via.contains("from globex"), "{via}");
             assert!(via.contains("endorse") && via.contains("admit"), "{via}");
+            // acme's data stays in acme's log.
+            if scope.tenant_name() == "globex" {
+                assert_eq!((e.before.as_deref(), e.after.as_deref()), (None, None));
+                assert!(e.target.starts_with("in acme: "), "{}", e.target);
+            }
         }
+        // Even admitted to manage everything, the partner makes no membership (which
+        // would outlive the admission).
+        let admit_all = format!(
+            "Define tenancy Globex as {}\nAdmit group partners of tenancy Globex to manage all-resources in tenancy\n",
+            globex_t.id
+        );
+        let endorse_all = format!(
+            "Define tenancy Acme as {}\nEndorse group partners to manage all-resources in tenancy Acme\n",
+            acme_t.id
+        );
+        iam::save_policy(&db, &acme, save("admit-all", &admit_all))
+            .await
+            .unwrap();
+        iam::save_policy(&db, &globex, save("endorse-all", &endorse_all))
+            .await
+            .unwrap();
+        let s = common::scope(&db, &gail, "acme").await.unwrap();
+        assert!(s.allows("MEMBER_CREATE"));
+        assert!(members::add(&db, &s, "gail@example.test", Role::Viewer)
+            .await
+            .is_err());
+        iam::delete_policy(&db, &acme, "admit-all").await.unwrap();
+        iam::delete_policy(&db, &globex, "endorse-all")
+            .await
+            .unwrap();
+        // The Admit index is rebuilt at start-up when it is empty (policies saved before
+        // it existed).
+        domain::db::raw_execute(&db, "DELETE FROM iam_admits")
+            .await
+            .unwrap();
+        assert!(common::scope(&db, &gail, "acme").await.is_err());
+        db.migrate().await.unwrap();
+        assert!(common::scope(&db, &gail, "acme")
+            .await
+            .unwrap()
+            .admission()
+            .is_some());
         // The switcher lists it, with the verb.
         let admitted = iam::admitted_tenants(&db, &gail).await.unwrap();
         assert_eq!(admitted.len(), 1);

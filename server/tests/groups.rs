@@ -214,7 +214,12 @@ async fn a_jwt_groups_claim_sets_the_callers_groups_for_that_request() {
     assert_eq!(res.status, 201, "{}", res.body);
     // Without the group, or in another tenant's group of that name, it may not, and the
     // refusal names what is missing.
-    for groups in [serde_json::json!([]), serde_json::json!(["globex/netops"])] {
+    // A role's group is never a claimed group: the roles claim alone gives roles.
+    for groups in [
+        serde_json::json!([]),
+        serde_json::json!(["globex/netops"]),
+        serde_json::json!(["acme/tenant-admin", "acme/Tenant-Admin"]),
+    ] {
         let res = call(
             &fx,
             "POST",
@@ -258,53 +263,17 @@ async fn a_logins_groups_claim_sets_the_users_provider_given_groups() {
         let test_idp = test_idp.clone();
         let fx = &fx;
         async move {
-            let start = fx
-                .send(
-                    Who::Anonymous,
-                    Req::Raw(
-                        axum::http::Request::get("/auth/oidc/test/login?next=/t/acme")
-                            .body(axum::body::Body::empty())
-                            .unwrap(),
-                    ),
-                )
-                .await;
-            let to = url::Url::parse(start.headers["location"].to_str().unwrap()).unwrap();
-            let param = |k: &str| {
-                to.query_pairs()
-                    .find(|(n, _)| n == k)
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap()
-            };
-            let cookie = start.headers["set-cookie"]
-                .to_str()
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .to_string();
+            let started = idp::start_login(fx, "/t/acme").await;
             test_idp.hand_out(idp::sign_with(
                 0,
                 serde_json::json!({
                     "iss": test_idp.issuer, "aud": CLIENT_ID, "sub": "gus",
                     "email": "gus@example.test", "email_verified": true, "name": "Gus",
-                    "nonce": param("nonce"), "groups": groups,
+                    "nonce": started.nonce, "groups": groups,
                     "iat": now_s(), "exp": now_s() + 300,
                 }),
             ));
-            let back = fx
-                .send(
-                    Who::Anonymous,
-                    Req::Raw(
-                        axum::http::Request::get(format!(
-                            "/auth/oidc/test/callback?code=test-code&state={}",
-                            app::components::encode(&param("state"))
-                        ))
-                        .header("cookie", cookie)
-                        .body(axum::body::Body::empty())
-                        .unwrap(),
-                    ),
-                )
-                .await;
+            let back = idp::finish_login(fx, &started).await;
             assert_eq!(back.headers["location"], "/t/acme", "{:?}", back.headers);
         }
     };

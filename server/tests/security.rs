@@ -394,32 +394,7 @@ fn has_secret(text: &str) -> bool {
 async fn login_survives_the_providers_key_rotation() {
     let test_idp = TestIdp::start().await;
     let fx = Fx::with_providers(vec![test_idp.provider()]).await;
-    let start = fx
-        .send(
-            Who::Anonymous,
-            Req::Raw(
-                axum::http::Request::get("/auth/oidc/test/login?next=/t/acme")
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            ),
-        )
-        .await;
-    let to = url::Url::parse(start.headers["location"].to_str().unwrap()).unwrap();
-    assert!(to.as_str().starts_with(&test_idp.issuer), "{to}");
-    let param = |k: &str| {
-        to.query_pairs()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.into_owned())
-            .unwrap()
-    };
-    let (state, nonce) = (param("state"), param("nonce"));
-    let cookie = start.headers["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let login = idp::start_login(&fx, "/t/acme").await;
 
     test_idp.publish_only(1);
     // The person takes a moment at the provider (and the refetch is limited to one a
@@ -430,23 +405,10 @@ async fn login_survives_the_providers_key_rotation() {
         serde_json::json!({
             "iss": test_idp.issuer, "aud": CLIENT_ID, "sub": "rotated-user",
             "email": "rotated@example.test", "email_verified": true, "name": "Rotated",
-            "nonce": nonce, "iat": now_s(), "exp": now_s() + 300,
+            "nonce": login.nonce, "iat": now_s(), "exp": now_s() + 300,
         }),
     ));
-    let back = fx
-        .send(
-            Who::Anonymous,
-            Req::Raw(
-                axum::http::Request::get(format!(
-                    "/auth/oidc/test/callback?code=test-code&state={}",
-                    app::components::encode(&state)
-                ))
-                .header("cookie", cookie)
-                .body(axum::body::Body::empty())
-                .unwrap(),
-            ),
-        )
-        .await;
+    let back = idp::finish_login(&fx, &login).await;
     assert_eq!(back.headers["location"], "/t/acme", "{:?}", back.headers);
     let user = domain::directory::user_by_email(&fx.db, "rotated@example.test")
         .await

@@ -82,7 +82,12 @@ pub async fn connections_overview(tenant: String) -> Result<ConnectionsData, App
         let (ctx, _, scope) = scope("connections_overview", &tenant).await?;
         let conns = connections::list_connections(&ctx.db, &scope, None, Some(100)).await?;
         let totals = domain::traffic::totals(&ctx.db, &scope).await?;
-        let allowed = domain::network::allow_counts(&ctx.db, &scope).await?;
+        // Each part of the page shows only what the caller may read of it.
+        let allowed = if scope.allows("NETWORK_POLICY_READ") {
+            domain::network::allow_counts(&ctx.db, &scope).await?
+        } else {
+            Default::default()
+        };
         let can_manage = scope.allows("CONNECTION_SECRET_MANAGE");
         let secrets = if can_manage {
             connections::list_secrets(&ctx.db, &scope, None, Some(50))
@@ -214,11 +219,16 @@ pub async fn connection_detail(tenant: String, id: String) -> Result<ConnectionV
         let (ctx, _, scope) = scope("connection_detail", &tenant).await?;
         let c = domain::connections::get_connection(&ctx.db, &scope, &id).await?;
         let days = traffic::for_connection(&ctx.db, &scope, &id, 30).await?;
-        let allowed = network::allow_counts(&ctx.db, &scope)
-            .await?
-            .get(&c.remote_tenant_id)
-            .copied()
-            .unwrap_or(0);
+        let policies_readable = scope.allows("NETWORK_POLICY_READ");
+        let allowed = if policies_readable {
+            network::allow_counts(&ctx.db, &scope)
+                .await?
+                .get(&c.remote_tenant_id)
+                .copied()
+                .unwrap_or(0)
+        } else {
+            0
+        };
         let services = if c.is_active() {
             network::remote_services(&ctx.db, &scope, &ctx.dns_suffix)
                 .await?
@@ -229,16 +239,19 @@ pub async fn connection_detail(tenant: String, id: String) -> Result<ConnectionV
         } else {
             Vec::new()
         };
-        let policies = network::connection_policies(&ctx.db, &scope, c.remote_tenant_id)
-            .await?
-            .into_iter()
-            .map(|p| PolicyLink {
-                name: p.name,
-                workspace_label: p.workspace_label,
-                service_name: p.service_name,
-                allow: p.action == policy::ncs::NetAction::Allow,
-            })
-            .collect();
+        let policies = if policies_readable {
+            network::connection_policies(&ctx.db, &scope, c.remote_tenant_id).await?
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .map(|p| PolicyLink {
+            name: p.name,
+            workspace_label: p.workspace_label,
+            service_name: p.service_name,
+            allow: p.action == policy::ncs::NetAction::Allow,
+        })
+        .collect();
         let total = days.iter().map(|d| d.bytes).sum();
         Ok(ConnectionView {
             connection: connection_row(c, total, allowed),

@@ -221,7 +221,11 @@ pub async fn list_services(
             Some(20),
         )
         .await?;
-        let remote = network::remote_services(&ctx.db, &scope, &ctx.dns_suffix).await?;
+        let remote = if scope.allows("CONNECTION_READ") {
+            network::remote_services(&ctx.db, &scope, &ctx.dns_suffix).await?
+        } else {
+            Vec::new()
+        };
         Ok(ServicesData {
             items: page
                 .items
@@ -308,8 +312,14 @@ pub async fn list_network_policies(
         .await?;
         // Every tenant this one is or was connected with (newest connection first).
         let mut peers: Vec<Peer> = Vec::new();
-        let conns = domain::connections::list_connections(&ctx.db, &scope, None, Some(100)).await?;
-        for c in conns.items {
+        let conns = if scope.allows("CONNECTION_READ") {
+            domain::connections::list_connections(&ctx.db, &scope, None, Some(100))
+                .await?
+                .items
+        } else {
+            Vec::new()
+        };
+        for c in conns {
             let id = c.remote_tenant_id.to_string();
             match peers.iter_mut().find(|p| p.tenant_id == id) {
                 Some(p) => p.active |= c.is_active(),
@@ -345,12 +355,19 @@ pub async fn list_network_policies(
             next_cursor: page.next_cursor,
             total: page.total,
             can_manage: scope.allows("NETWORK_POLICY_CREATE"),
-            labels: network::workspace_labels(&ctx.db, &scope).await?,
-            remote: network::remote_services(&ctx.db, &scope, &ctx.dns_suffix)
-                .await?
-                .into_iter()
-                .map(remote_row)
-                .collect(),
+            labels: if scope.allows("WORKSPACE_READ") {
+                network::workspace_labels(&ctx.db, &scope).await?
+            } else {
+                Vec::new()
+            },
+            remote: if scope.allows("CONNECTION_READ") {
+                network::remote_services(&ctx.db, &scope, &ctx.dns_suffix).await?
+            } else {
+                Vec::new()
+            }
+            .into_iter()
+            .map(remote_row)
+            .collect(),
             peers,
         })
     })

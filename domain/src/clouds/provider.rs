@@ -172,7 +172,10 @@ pub(super) async fn provider_cloud(
 /// The SE groups this tenant may place on: its own, then the provider's (marked).
 pub async fn se_group_choices(db: &Db, scope: &TenantScope) -> DomainResult<Vec<SeGroup>> {
     let mut out = list_se_groups(db, scope, None).await?;
-    if scope.is_system() || !cloud_settings(db, scope).await?.se_in_provider_context {
+    if scope.is_system()
+        || !scope.allows("CLOUD_READ")
+        || !cloud_settings(db, scope).await?.se_in_provider_context
+    {
         return Ok(out);
     }
     let rows = sqlx::query(&format!(

@@ -199,10 +199,21 @@ pub async fn list_clouds(
 /// admin tenant (read-only). Anything else is not found.
 pub async fn get_cloud(db: &Db, scope: &TenantScope, id: CloudId) -> DomainResult<CloudDetail> {
     scope.require("CLOUD_READ")?;
-    match get_own(db, scope, id).await {
+    let mut d = match get_own(db, scope, id).await {
         Err(DomainError::NotFound(_)) => provider::provider_cloud(db, scope, id).await,
         other => other,
+    }?;
+    // The objects inside show only to whoever may read their kind.
+    if !scope.allows("VRF_CONTEXT_READ") {
+        d.vrf_contexts.clear();
     }
+    if !scope.allows("SE_GROUP_READ") {
+        d.se_groups.clear();
+    }
+    if !scope.allows("SERVICE_ENGINE_READ") {
+        d.service_engines.clear();
+    }
+    Ok(d)
 }
 
 /// A cloud of this tenant only (every change starts here).

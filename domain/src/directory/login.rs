@@ -471,8 +471,12 @@ pub fn parse_claimed_groups(values: &[String]) -> Vec<(String, String)> {
         .filter_map(|v| {
             let (tenant, group) = v.trim().split_once('/')?;
             let (tenant, group) = (tenant.trim(), group.trim());
-            (!tenant.is_empty() && !group.is_empty() && !group.contains('/'))
-                .then(|| (tenant.to_ascii_lowercase(), group.to_ascii_lowercase()))
+            // A role's group is never a claimed group: roles come from the roles claim.
+            (!tenant.is_empty()
+                && !group.is_empty()
+                && !group.contains('/')
+                && !policy::access::is_role_group(group))
+            .then(|| (tenant.to_ascii_lowercase(), group.to_ascii_lowercase()))
         })
         .collect()
 }

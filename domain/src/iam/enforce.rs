@@ -197,26 +197,44 @@ fn eval_principal(
 }
 
 /// The caller's groups in `tenant`: a bearer JWT's groups claim replaces the stored
-/// memberships for that request, as its roles claim replaces the roles.
+/// memberships for that request, as its roles claim replaces the roles. A claimed
+/// group counts only if the tenant has a group of that name, and then with its id, so
+/// that a claim can neither invent a group (a role's group is never one) nor miss a
+/// statement that names the group by id.
 async fn groups_in(
     db: &Db,
     principal: &Principal,
     tenant: TenantId,
     tenant_name: &str,
 ) -> DomainResult<Vec<GroupRef>> {
-    match principal.token_groups() {
-        Some(claimed) => Ok(claimed
-            .iter()
-            .filter(|(t, _)| {
-                t.eq_ignore_ascii_case(&tenant.as_text()) || t.eq_ignore_ascii_case(tenant_name)
-            })
-            .map(|(_, g)| GroupRef {
-                name: g.clone(),
-                id: None,
-            })
-            .collect()),
-        None => user_groups(db, tenant, principal.user_id()).await,
+    let Some(claimed) = principal.token_groups() else {
+        return user_groups(db, tenant, principal.user_id()).await;
+    };
+    let names: Vec<&str> = claimed
+        .iter()
+        .filter(|(t, _)| {
+            t.eq_ignore_ascii_case(&tenant.as_text()) || t.eq_ignore_ascii_case(tenant_name)
+        })
+        .map(|(_, g)| g.as_str())
+        .collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
     }
+    let rows = sqlx::query("SELECT id, name, name_key FROM iam_groups WHERE tenant_id = $1")
+        .bind(tenant.as_text())
+        .fetch_all(db.pool())
+        .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let key: String = r.try_get("name_key")?;
+        if names.iter().any(|n| n.eq_ignore_ascii_case(&key)) {
+            out.push(GroupRef {
+                name: r.try_get("name")?,
+                id: Some(r.try_get("id")?),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// What a scope may do, decided by the evaluator: the compiled set and the caller.
@@ -254,8 +272,8 @@ pub struct Admission {
     pub verb: Verb,
     /// The resource types admitted, with their verb, in catalogue order.
     pub types: Vec<(&'static str, Verb)>,
-    /// The Endorse and Admit statements of the last allowed decision, for the audit.
-    pub(crate) last: Mutex<Vec<StatementRef>>,
+    /// The Endorse and Admit statements that admit the caller, for the audit.
+    pub(crate) statements: Vec<StatementRef>,
 }
 
 /// The grants of a member of `tenant` (a role there, or only groups).
@@ -362,7 +380,7 @@ pub(crate) async fn admitted_grants(
         };
         let groups = groups_in(db, principal, home, &home_name).await?;
         let who = eval_principal(home, principal.user(), role, groups);
-        let types = admitted_types(&set, &who, target);
+        let (types, statements) = admitted_types(&set, &who, target);
         let Some(verb) = types.iter().map(|(_, v)| *v).max() else {
             continue;
         };
@@ -374,21 +392,23 @@ pub(crate) async fn admitted_grants(
                 home_name,
                 verb,
                 types,
-                last: Mutex::new(Vec::new()),
+                statements,
             }),
         }));
     }
     Ok(None)
 }
 
-/// Every resource type the principal reaches in `target`, with the strongest verb.
+/// Every resource type the principal reaches in `target`, with the strongest verb, and
+/// the statements that let them.
 fn admitted_types(
     set: &PolicySet,
     who: &iam::Principal,
     target: TenantId,
-) -> Vec<(&'static str, Verb)> {
+) -> (Vec<(&'static str, Verb)>, Vec<StatementRef>) {
+    let found = Mutex::new(Vec::<StatementRef>::new());
     let ask = |ty: &str, verb: Verb| {
-        set.evaluate(&Request {
+        let d = set.evaluate(&Request {
             principal: who.clone(),
             wanted: Wanted::Verb(verb),
             resource_type: ty.to_string(),
@@ -396,10 +416,15 @@ fn admitted_types(
             compartment: Vec::new(),
             operation: None,
             variables: Default::default(),
-        })
-        .allowed
+        });
+        if d.allowed {
+            if let Ok(mut f) = found.lock() {
+                f.extend(d.statements);
+            }
+        }
+        d.allowed
     };
-    catalogue::TYPES
+    let types = catalogue::TYPES
         .iter()
         .filter_map(|t| {
             Verb::ALL
@@ -408,7 +433,11 @@ fn admitted_types(
                 .find(|v| ask(t.name, **v))
                 .map(|v| (t.name, *v))
         })
-        .collect()
+        .collect();
+    let mut statements = found.into_inner().unwrap_or_default();
+    statements.sort();
+    statements.dedup();
+    (types, statements)
 }
 
 /// The tenants a caller is admitted to, by name, with the strongest verb: the switcher's
@@ -468,7 +497,48 @@ pub(crate) async fn policy_changed(
         .bind(name.to_string())
         .execute(&mut **tx)
         .await?;
-    let Some(doc) = doc else { return Ok(()) };
+    match doc {
+        Some(doc) => write_admits(tx, tenant, name, doc).await,
+        None => Ok(()),
+    }
+}
+
+/// Fills the Admit index from the stored policies when it is empty: a database whose
+/// policies were saved before the index existed would otherwise admit no one until each
+/// policy is saved again. Runs at start-up, after the migrations; does nothing once the
+/// index has rows or when no policy has an Admit.
+pub async fn reindex_admits(db: &Db) -> DomainResult<()> {
+    let indexed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM iam_admits")
+        .fetch_one(db.pool())
+        .await?;
+    if indexed > 0 {
+        return Ok(());
+    }
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT tenant_id, name, text FROM iam_policies WHERE lower(text) LIKE '%admit%'",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for (tenant, name, text) in rows {
+        if let (Ok(tenant), Ok(doc)) = (col_id::<TenantId>(&tenant), iam::parse(&text)) {
+            write_admits(&mut tx, tenant, &name, &doc).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The index rows of one policy: each tenant its Admit statements name by a Define.
+async fn write_admits(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tenant: TenantId,
+    name: &str,
+    doc: &iam::Document,
+) -> DomainResult<()> {
     let mut admitted: Vec<String> = Vec::new();
     for s in &doc.statements {
         let Statement::Grant(g) = s else { continue };

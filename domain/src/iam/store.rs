@@ -175,7 +175,11 @@ pub async fn defines(db: &Db, doc: &policy::iam::Document) -> DomainResult<Vec<D
 /// Checks and stores a new version. Bad documents change nothing and answer every
 /// error with its line and column; a stale base answers `version_conflict`.
 pub async fn save_policy(db: &Db, scope: &TenantScope, save: Save<'_>) -> DomainResult<IamPolicy> {
-    scope.require("IAM_POLICY_UPDATE")?;
+    // Creating needs IAM_POLICY_CREATE and changing IAM_POLICY_UPDATE (checked below,
+    // once it is known which); someone with neither is refused before anything else.
+    if !scope.allows("IAM_POLICY_CREATE") {
+        scope.require("IAM_POLICY_UPDATE")?;
+    }
     let name = check_name(save.name)?;
     let comment = validate::free_text("comment", "A comment", save.comment, 200)?;
     let description = save.description.map(validate::description).transpose()?;
@@ -209,7 +213,7 @@ pub async fn save_policy(db: &Db, scope: &TenantScope, save: Save<'_>) -> Domain
                 ),
             ))
         }
-        _ => {}
+        _ => scope.require("IAM_POLICY_UPDATE")?,
     }
     if let Some((latest, text, old_description)) = &current {
         let same_description = description.as_ref().is_none_or(|d| d == old_description);

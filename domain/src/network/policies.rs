@@ -152,7 +152,11 @@ pub async fn save_policy(
     mode: SaveMode,
     path_name: Option<&str>,
 ) -> DomainResult<StoredPolicy> {
-    scope.require("NETWORK_POLICY_UPDATE")?;
+    // Creating needs NETWORK_POLICY_CREATE and changing NETWORK_POLICY_UPDATE (checked
+    // below, once it is known which); someone with neither is refused first.
+    if !scope.allows("NETWORK_POLICY_CREATE") {
+        scope.require("NETWORK_POLICY_UPDATE")?;
+    }
     let parsed = validate_policy(db, scope, yaml).await?;
     let p = parsed.policy;
     if let Some(expected) = path_name {
@@ -185,7 +189,7 @@ pub async fn save_policy(
         }
         (SaveMode::Update, None) => return Err(DomainError::NotFound("network policy")),
         (_, None) => scope.require("NETWORK_POLICY_CREATE")?,
-        _ => {}
+        _ => scope.require("NETWORK_POLICY_UPDATE")?,
     }
     if before.is_some() {
         sqlx::query(

@@ -83,10 +83,10 @@ async fn verify(
         .or(claims.client_id)
         .ok_or("the JWT has no subject")?;
     let roles = claim_values(claims.rest.get(provider.roles_claim()));
+    // Without a configured groups claim, the console's own group memberships apply.
     let groups = provider
         .groups_claim()
-        .map(|c| domain::directory::parse_claimed_groups(&claim_values(claims.rest.get(c))))
-        .unwrap_or_default();
+        .map(|c| domain::directory::parse_claimed_groups(&claim_values(claims.rest.get(c))));
     domain::directory::principal_for_jwt(
         &st.db,
         &meta.issuer,
@@ -95,7 +95,10 @@ async fn verify(
         parse_roles(&roles),
     )
     .await
-    .map(|p| p.with_token_groups(groups))
+    .map(|p| match groups {
+        Some(g) => p.with_token_groups(g),
+        None => p,
+    })
     .map_err(|e| e.to_string())
 }
 

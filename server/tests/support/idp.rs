@@ -144,3 +144,60 @@ pub fn sign_with(i: usize, claims: serde_json::Value) -> String {
     )
     .unwrap()
 }
+
+/// A login started at the console (`/auth/oidc/test/login`): what the provider got.
+pub struct StartedLogin {
+    pub state: String,
+    pub nonce: String,
+    /// The console's session cookie (`name=value`) holding the pending login.
+    pub cookie: String,
+}
+
+/// Starts a login through the console's OIDC flow, as a browser would.
+pub async fn start_login(fx: &super::Fx, next: &str) -> StartedLogin {
+    let start = fx
+        .send(
+            super::Who::Anonymous,
+            super::Req::Raw(
+                axum::http::Request::get(format!("/auth/oidc/test/login?next={next}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            ),
+        )
+        .await;
+    let to = url::Url::parse(start.headers["location"].to_str().unwrap()).unwrap();
+    let param = |k: &str| {
+        to.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
+    StartedLogin {
+        state: param("state"),
+        nonce: param("nonce"),
+        cookie: start.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string(),
+    }
+}
+
+/// Comes back from the provider with a code (whose ID token was handed out before).
+pub async fn finish_login(fx: &super::Fx, login: &StartedLogin) -> super::Res {
+    fx.send(
+        super::Who::Anonymous,
+        super::Req::Raw(
+            axum::http::Request::get(format!(
+                "/auth/oidc/test/callback?code=test-code&state={}",
+                app::components::encode(&login.state)
+            ))
+            .header("cookie", login.cookie.clone())
+            .body(axum::body::Body::empty())
+            .unwrap(),
+        ),
+    )
+    .await
+}

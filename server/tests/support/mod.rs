@@ -154,6 +154,32 @@ async fn iam_policy(db: &Db, scope: &domain::TenantScope, name: &str, text: &str
     .name
 }
 
+/// A real session in the real store (as a login leaves it), and an API token, for a
+/// user: (cookie, token).
+async fn session_for(db: &Db, db_url: &str, user: &domain::User) -> (String, String) {
+    let pool = sqlx::SqlitePool::connect(db_url).await.unwrap();
+    let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
+    let mut data = HashMap::new();
+    data.insert(
+        app::ssr::keys::USER_ID.to_string(),
+        serde_json::json!(user.id.to_string()),
+    );
+    data.insert(
+        app::ssr::keys::LOGIN_AT.to_string(),
+        serde_json::json!(domain::now_ms()),
+    );
+    let mut record = Record {
+        id: Id::default(),
+        data,
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    store.create(&mut record).await.unwrap();
+    let (_, token, _) = domain::tokens::issue_for_email(db, &user.email, 3_600_000)
+        .await
+        .unwrap();
+    (format!("tenantry_session={}", record.id), token)
+}
+
 /// An NCSPolicy allowing label `ide` to reach `service` of `tenant`.
 pub fn policy_yaml(name: &str, tenant: &str, service: &str) -> String {
     format!(
@@ -482,8 +508,6 @@ impl Fx {
         }
 
         // Real sessions in the real store, as a login would leave them.
-        let pool = sqlx::SqlitePool::connect(&db_url).await.unwrap();
-        let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
         let mut cookies = HashMap::new();
         let mut tokens = HashMap::new();
         for (who, key) in [
@@ -491,26 +515,8 @@ impl Fx {
             (Who::TenantAdmin, "ta"),
             (Who::Viewer, "v"),
         ] {
-            let user = &users[&who];
-            let mut data = HashMap::new();
-            data.insert(
-                app::ssr::keys::USER_ID.to_string(),
-                serde_json::json!(user.id.to_string()),
-            );
-            data.insert(
-                app::ssr::keys::LOGIN_AT.to_string(),
-                serde_json::json!(domain::now_ms()),
-            );
-            let mut record = Record {
-                id: Id::default(),
-                data,
-                expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
-            };
-            store.create(&mut record).await.unwrap();
-            cookies.insert(key, format!("tenantry_session={}", record.id));
-            let (_, token, _) = domain::tokens::issue_for_email(&db, &user.email, 3_600_000)
-                .await
-                .unwrap();
+            let (cookie, token) = session_for(&db, &db_url, &users[&who]).await;
+            cookies.insert(key, cookie);
             tokens.insert(key, token);
         }
         Fx {
@@ -711,32 +717,6 @@ impl Fx {
 }
 
 impl Fx {
-    /// A real session in the real store, and an API token, for a user.
-    async fn session_for(&self, user: &domain::User) -> (String, String) {
-        let url = format!("sqlite://{}/it.db?mode=rwc", self.dir.display());
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
-        let mut data = HashMap::new();
-        data.insert(
-            app::ssr::keys::USER_ID.to_string(),
-            serde_json::json!(user.id.to_string()),
-        );
-        data.insert(
-            app::ssr::keys::LOGIN_AT.to_string(),
-            serde_json::json!(domain::now_ms()),
-        );
-        let mut record = Record {
-            id: Id::default(),
-            data,
-            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
-        };
-        store.create(&mut record).await.unwrap();
-        let (_, token, _) = domain::tokens::issue_for_email(&self.db, &user.email, 3_600_000)
-            .await
-            .unwrap();
-        (format!("tenantry_session={}", record.id), token)
-    }
-
     async fn root_scope(&self, tenant: &str) -> domain::TenantScope {
         let root = directory::user_by_email(&self.db, ADMIN_EMAIL)
             .await
@@ -781,7 +761,8 @@ impl Fx {
             domain::iam::add_group_member(&self.db, scope, group, &u.email)
                 .await
                 .unwrap();
-            let (cookie, token) = self.session_for(&u).await;
+            let url = format!("sqlite://{}/it.db?mode=rwc", self.dir.display());
+            let (cookie, token) = session_for(&self.db, &url, &u).await;
             self.cookies.insert(key, cookie);
             self.tokens.insert(key, token);
         }
