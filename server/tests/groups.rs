@@ -36,22 +36,6 @@ async fn call(
         .await
 }
 
-async fn root_scope(fx: &Fx, tenant: &str) -> domain::TenantScope {
-    let root = domain::directory::principal_for_user(
-        &fx.db,
-        domain::directory::user_by_email(&fx.db, support::ADMIN_EMAIL)
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-    )
-    .await
-    .unwrap();
-    domain::scope::authorize(&fx.db, &root, domain::scope::TenantRef::Name(tenant))
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn group_routes_create_list_change_and_delete_with_clear_refusals() {
     let fx = Fx::new().await;
@@ -162,7 +146,7 @@ async fn a_jwt_groups_claim_sets_the_callers_groups_for_that_request() {
     let mut provider = test_idp.provider();
     provider.groups_claim = Some("groups".into());
     let fx = Fx::with_providers(vec![provider]).await;
-    let acme_scope = root_scope(&fx, "acme").await;
+    let acme_scope = fx.root_scope("acme").await;
     domain::iam::create_group(&fx.db, &acme_scope, "netops", "")
         .await
         .unwrap();
@@ -242,7 +226,7 @@ async fn a_logins_groups_claim_sets_the_users_provider_given_groups() {
     let mut provider = test_idp.provider();
     provider.groups_claim = Some("groups".into());
     let fx = Fx::with_providers(vec![provider]).await;
-    let acme_scope = root_scope(&fx, "acme").await;
+    let acme_scope = fx.root_scope("acme").await;
     domain::members::add(
         &fx.db,
         &acme_scope,

@@ -270,8 +270,6 @@ pub struct Admission {
     pub home_name: String,
     /// The strongest verb admitted on any resource type (for the switcher).
     pub verb: Verb,
-    /// The resource types admitted, with their verb, in catalogue order.
-    pub types: Vec<(&'static str, Verb)>,
     /// The Endorse and Admit statements that admit the caller, for the audit.
     pub(crate) statements: Vec<StatementRef>,
 }
@@ -380,8 +378,8 @@ pub(crate) async fn admitted_grants(
         };
         let groups = groups_in(db, principal, home, &home_name).await?;
         let who = eval_principal(home, principal.user(), role, groups);
-        let (types, statements) = admitted_types(&set, &who, target);
-        let Some(verb) = types.iter().map(|(_, v)| *v).max() else {
+        let (strongest, statements) = admission_of(&set, &who, target);
+        let Some(verb) = strongest else {
             continue;
         };
         return Ok(Some(Grants {
@@ -391,7 +389,6 @@ pub(crate) async fn admitted_grants(
                 home_id: home,
                 home_name,
                 verb,
-                types,
                 statements,
             }),
         }));
@@ -399,45 +396,37 @@ pub(crate) async fn admitted_grants(
     Ok(None)
 }
 
-/// Every resource type the principal reaches in `target`, with the strongest verb, and
-/// the statements that let them.
-fn admitted_types(
+/// The strongest verb the principal is admitted with in `target` on any resource type
+/// (`None`: not admitted at all), and the statements that admit them.
+fn admission_of(
     set: &PolicySet,
     who: &iam::Principal,
     target: TenantId,
-) -> (Vec<(&'static str, Verb)>, Vec<StatementRef>) {
-    let found = Mutex::new(Vec::<StatementRef>::new());
-    let ask = |ty: &str, verb: Verb| {
-        let d = set.evaluate(&Request {
-            principal: who.clone(),
-            wanted: Wanted::Verb(verb),
-            resource_type: ty.to_string(),
-            target_tenant_id: target.as_text(),
-            compartment: Vec::new(),
-            operation: None,
-            variables: Default::default(),
-        });
-        if d.allowed {
-            if let Ok(mut f) = found.lock() {
-                f.extend(d.statements);
+) -> (Option<Verb>, Vec<StatementRef>) {
+    let mut strongest = None;
+    let mut statements = Vec::new();
+    for ty in catalogue::TYPES {
+        // The strongest verb first: the first allowed is this type's.
+        for verb in Verb::ALL.iter().rev() {
+            let d = set.evaluate(&Request {
+                principal: who.clone(),
+                wanted: Wanted::Verb(*verb),
+                resource_type: ty.name.to_string(),
+                target_tenant_id: target.as_text(),
+                compartment: Vec::new(),
+                operation: None,
+                variables: Default::default(),
+            });
+            if d.allowed {
+                strongest = strongest.max(Some(*verb));
+                statements.extend(d.statements);
+                break;
             }
         }
-        d.allowed
-    };
-    let types = catalogue::TYPES
-        .iter()
-        .filter_map(|t| {
-            Verb::ALL
-                .iter()
-                .rev()
-                .find(|v| ask(t.name, **v))
-                .map(|v| (t.name, *v))
-        })
-        .collect();
-    let mut statements = found.into_inner().unwrap_or_default();
+    }
     statements.sort();
     statements.dedup();
-    (types, statements)
+    (strongest, statements)
 }
 
 /// The tenants a caller is admitted to, by name, with the strongest verb: the switcher's

@@ -717,7 +717,8 @@ impl Fx {
 }
 
 impl Fx {
-    async fn root_scope(&self, tenant: &str) -> domain::TenantScope {
+    /// The global admin's scope in `tenant`, for setting up what a test needs.
+    pub async fn root_scope(&self, tenant: &str) -> domain::TenantScope {
         let root = directory::user_by_email(&self.db, ADMIN_EMAIL)
             .await
             .unwrap()
