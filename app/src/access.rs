@@ -19,6 +19,8 @@ pub const SERVER_FNS: &[(&str, Need)] = &[
     ("list_tenants", GlobalAdmin),
     ("create_tenant", GlobalAdmin),
     ("update_tenant", GlobalAdmin),
+    ("teardown_plan", GlobalAdmin),
+    ("delete_tenant", GlobalAdmin),
     // The tenant's frame.
     ("tenant_context", InTenant),
     ("dashboard", InTenant),
@@ -28,6 +30,8 @@ pub const SERVER_FNS: &[(&str, Need)] = &[
     ("change_member_role", Permission("MEMBER_UPDATE")),
     ("remove_member", Permission("MEMBER_DELETE")),
     ("list_audit", Permission("AUDIT_EVENT_READ")),
+    ("list_alerts", Permission("ALERT_READ")),
+    ("acknowledge_alert", Permission("ALERT_UPDATE")),
     // Networking between tenants.
     ("connections_overview", Permission("CONNECTION_READ")),
     ("connection_detail", Permission("CONNECTION_READ")),

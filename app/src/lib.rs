@@ -16,6 +16,7 @@ pub mod components;
 pub mod connections;
 pub mod error;
 pub mod iam;
+pub mod lifecycle;
 pub mod members;
 pub mod network;
 pub mod shell;
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("members") view=members::pages::MembersPage ssr=SsrMode::Async/>
                     <Route path=path!("tenants") view=|| view! { <shell::pages::MovedToAdmin to="/admin/tenants"/> } ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=audit::pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("alerts") view=lifecycle::pages::AlertsPage ssr=SsrMode::Async/>
                     <Route path=path!("connections") view=connections::pages::ConnectionsPage ssr=SsrMode::Async/>
                     <Route path=path!("connections/:id") view=connections::pages::ConnectionPage ssr=SsrMode::Async/>
                     <Route path=path!("connection-map") view=|| view! { <shell::pages::MovedToAdmin to="/admin/connection-map"/> } ssr=SsrMode::Async/>
@@ -102,6 +104,7 @@ pub fn App() -> impl IntoView {
                 // tenant one happens to be in.
                 <ParentRoute path=path!("/admin") view=shell::pages::GlobalLayout ssr=SsrMode::Async>
                     <Route path=path!("tenants") view=tenants::pages::TenantsPage ssr=SsrMode::Async/>
+                    <Route path=path!("tenants/:name/delete") view=lifecycle::pages::DeleteTenantPage ssr=SsrMode::Async/>
                     <Route path=path!("connection-map") view=connections::pages::ConnectionMapPage ssr=SsrMode::Async/>
                     <Route path=path!("") view=|| view! { <Redirect path="/admin/tenants"/> } ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -169,7 +169,13 @@ pub async fn principal() -> Result<(UiContext, Principal), AppError> {
         session.flush().await.map_err(session_err)?;
         return Err(AppError::Unauthenticated);
     }
-    let principal = directory::principal_for_user(&ctx.db, uid).await?;
+    let principal = match directory::principal_for_session(&ctx.db, uid, login_at).await {
+        Err(e @ domain::DomainError::Unauthenticated(_)) => {
+            session.flush().await.map_err(session_err)?;
+            return Err(e.into());
+        }
+        other => other?,
+    };
     if let Some(memo) = &memo {
         memo.keep_principal(&principal);
     }

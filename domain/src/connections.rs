@@ -601,6 +601,19 @@ pub async fn revoke_connection(db: &Db, scope: &TenantScope, id: &str) -> Domain
         Some("Revoked".into()),
     )
     .await?;
+    // The peer did not ask for it: tell its admins.
+    crate::lifecycle::alerts::raise(
+        &mut tx,
+        current.remote_tenant_id,
+        "connection_revoked",
+        crate::lifecycle::alerts::Severity::Warning,
+        &format!(
+            "Tenant {} revoked its connection with you.",
+            scope.tenant_name()
+        ),
+        &format!("connection_revoked:{id}"),
+    )
+    .await?;
     tx.commit().await?;
     get_connection(db, scope, id).await
 }

@@ -82,47 +82,74 @@ impl Db {
             .map_err(|e| DomainError::Internal(format!("migration failed: {e}")))?;
         if self.backend == Backend::Sqlite {
             self.sqlite_users_email_nullable().await?;
+            self.sqlite_memberships_member_role().await?;
         }
         crate::iam::enforce::reindex_admits(self).await
     }
 
-    /// Makes `users.email_lower` nullable on SQLite (migration 0004's intent). SQLite has
-    /// no `ALTER COLUMN`: the documented way is to rebuild the table with foreign keys
-    /// off, so that dropping the old table cascades into nothing, and that switch only
-    /// works outside a transaction, so it cannot live in a migration file. It checks the
-    /// schema first, so it runs once, and a crash inside it rolls back and runs again.
+    /// Makes `users.email_lower` nullable on SQLite (migration 0004's intent).
     async fn sqlite_users_email_nullable(&self) -> DomainResult<()> {
+        self.sqlite_rebuild(
+            "users",
+            "email_lower    TEXT NOT NULL UNIQUE",
+            "email_lower    TEXT UNIQUE",
+        )
+        .await
+    }
+
+    /// Lets `memberships.role` hold `member` on SQLite (migration 0009's intent).
+    async fn sqlite_memberships_member_role(&self) -> DomainResult<()> {
+        self.sqlite_rebuild(
+            "memberships",
+            "CHECK (role IN ('admin', 'tenant-admin', 'viewer'))",
+            "CHECK (role IN ('admin', 'tenant-admin', 'viewer', 'member'))",
+        )
+        .await
+    }
+
+    /// Rebuilds a SQLite table whose stored definition holds `from`, under the same
+    /// definition with `to` instead, keeping its rows and indexes. SQLite has no `ALTER
+    /// COLUMN`; the documented way is to copy into `<table>_new` with foreign keys off,
+    /// so that dropping the old table cascades into nothing (the other tables'
+    /// references name the table, and find the new one after the rename). That switch
+    /// only works outside a transaction, so it cannot live in a migration file.
+    ///
+    /// It starts from the table's definition as stored, which includes every column
+    /// later migrations added, and runs once: a definition without `from` is already
+    /// rebuilt. A crash inside it rolls back, and it runs again at the next start.
+    async fn sqlite_rebuild(&self, table: &str, from: &str, to: &str) -> DomainResult<()> {
         let mut conn = self.pool.acquire().await?;
-        let not_null: Option<i64> = sqlx::query_scalar(
-            "SELECT \"notnull\" FROM pragma_table_info('users') WHERE name = 'email_lower'",
-        )
-        .fetch_optional(&mut *conn)
-        .await?;
-        if not_null != Some(1) {
+        let sql: Option<String> =
+            sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1")
+                .bind(table.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some(columns) = sql
+            .filter(|sql| sql.contains(from))
+            .and_then(|sql| sql.find('(').map(|i| sql[i..].replacen(from, to, 1)))
+        else {
             return Ok(());
-        }
-        conn.execute("PRAGMA foreign_keys = OFF").await?;
-        let rebuilt = sqlx::raw_sql(
-            "BEGIN;
-             CREATE TABLE users_new (
-                 id             TEXT PRIMARY KEY,
-                 issuer         TEXT,
-                 subject        TEXT,
-                 email          TEXT NOT NULL,
-                 email_lower    TEXT UNIQUE,
-                 email_verified INTEGER NOT NULL DEFAULT 0,
-                 name           TEXT NOT NULL DEFAULT '',
-                 password_hash  TEXT,
-                 created_at     INTEGER NOT NULL,
-                 last_login_at  INTEGER,
-                 UNIQUE (issuer, subject)
-             );
-             INSERT INTO users_new (id, issuer, subject, email, email_lower, email_verified, name, password_hash, created_at, last_login_at)
-                 SELECT id, issuer, subject, email, email_lower, email_verified, name, password_hash, created_at, last_login_at FROM users;
-             DROP TABLE users;
-             ALTER TABLE users_new RENAME TO users;
-             COMMIT;",
+        };
+        let indexes: Vec<String> = sqlx::query_scalar(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
         )
+        .bind(table.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        conn.execute("PRAGMA foreign_keys = OFF").await?;
+        let rebuilt = sqlx::raw_sql(&format!(
+            "BEGIN;
+             CREATE TABLE {table}_new {columns};
+             INSERT INTO {table}_new SELECT * FROM {table};
+             DROP TABLE {table};
+             ALTER TABLE {table}_new RENAME TO {table};
+             {}
+             COMMIT;",
+            indexes
+                .iter()
+                .map(|i| format!("{i};\n"))
+                .collect::<String>()
+        ))
         .execute(&mut *conn)
         .await;
         if rebuilt.is_err() {
@@ -135,7 +162,7 @@ impl Db {
             .await?;
         if !broken.is_empty() {
             return Err(DomainError::Internal(format!(
-                "users rebuild left {} foreign keys broken",
+                "{table} rebuild left {} foreign keys broken",
                 broken.len()
             )));
         }

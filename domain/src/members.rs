@@ -73,9 +73,24 @@ pub async fn add(db: &Db, scope: &TenantScope, email: &str, role: Role) -> Domai
     scope.require_grant(role)?;
     let email = validate::email(email)?;
     let mut tx = db.begin().await?;
-    let user = match user_by_email(db, &email).await? {
+    let member = insert(db, &mut tx, scope, &email, role).await?;
+    tx.commit().await?;
+    Ok(member)
+}
+
+/// Adds a membership inside the caller's transaction, with its audit record: for
+/// [`add`], and for a group's page, which can invite someone as a member with no role.
+/// The caller has checked `MEMBER_CREATE`, the right to grant `role`, and the address.
+pub(crate) async fn insert(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    scope: &TenantScope,
+    email: &str,
+    role: Role,
+) -> DomainResult<Member> {
+    let user = match user_by_email(db, email).await? {
         Some(u) => u,
-        None => insert_pending_user(&mut tx, &email, "").await?,
+        None => insert_pending_user(tx, email, "").await?,
     };
     let now = now_ms();
     sqlx::query("INSERT INTO memberships (tenant_id, user_id, role, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
@@ -84,7 +99,7 @@ pub async fn add(db: &Db, scope: &TenantScope, email: &str, role: Role) -> Domai
         .bind(role.as_str())
         .bind(now)
         .bind(scope.actor_id().as_text())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|e| {
             if crate::error::is_unique_violation(&e) {
@@ -94,18 +109,17 @@ pub async fn add(db: &Db, scope: &TenantScope, email: &str, role: Role) -> Domai
             }
         })?;
     audit::record(
-        &mut tx,
+        tx,
         scope,
         "member.add",
-        &email,
+        email,
         None,
         Some(role.as_str().to_string()),
     )
     .await?;
-    tx.commit().await?;
     Ok(Member {
         user_id: user.id,
-        email,
+        email: email.to_string(),
         name: String::new(),
         role,
         added_at: now,
@@ -171,7 +185,7 @@ async fn keep_an_admin(
         return Ok(());
     }
     let admins: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role <> 'viewer'",
+        "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role IN ('tenant-admin', 'admin')",
     )
     .bind(scope.tenant_id().as_text())
     .fetch_one(&mut **tx)
@@ -298,7 +312,7 @@ pub async fn stats(db: &Db, scope: &TenantScope) -> DomainResult<TenantStats> {
     let row = sqlx::query(
         "SELECT \
          (SELECT COUNT(*) FROM memberships WHERE tenant_id = $1) AS members, \
-         (SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role <> 'viewer') AS admins, \
+         (SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role IN ('tenant-admin', 'admin')) AS admins, \
          (SELECT COUNT(*) FROM connections WHERE tenant_id = $1 AND status = 'Active') AS c_active, \
          (SELECT COUNT(*) FROM connections WHERE tenant_id = $1 AND status = 'Revoked') AS c_revoked, \
          (SELECT COUNT(*) FROM connection_secrets WHERE tenant_id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2) AS secrets, \

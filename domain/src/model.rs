@@ -49,6 +49,9 @@ pub struct Tenant {
     /// True only for the system tenant `admin`.
     pub is_system: bool,
     pub created_at: i64,
+    /// How far its deletion has come, once asked for.
+    #[serde(default)]
+    pub teardown: Option<crate::lifecycle::Progress>,
 }
 
 /// What a new tenant is made from (UI form or `POST /api/v1/tenants`).

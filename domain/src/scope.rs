@@ -93,6 +93,8 @@ pub struct TenantScope {
     global_admin: bool,
     /// `None` for a global admin, whom no tenant's statement restricts.
     grants: Option<Arc<Grants>>,
+    /// The tenant is being deleted: it can be read until it is gone, never changed.
+    deleting: bool,
 }
 
 impl TenantScope {
@@ -126,6 +128,11 @@ impl TenantScope {
         &self.actor_label
     }
 
+    /// True while the tenant is being deleted (its pages say so, and refuse changes).
+    pub fn is_deleting(&self) -> bool {
+        self.deleting
+    }
+
     /// How the caller came in, when it was through another tenant's cross-access policy.
     pub fn admission(&self) -> Option<&Admission> {
         self.grants.as_ref().and_then(|g| g.admission.as_ref())
@@ -144,6 +151,15 @@ impl TenantScope {
     /// resource type is missing; a caller admitted from another tenant is answered "not
     /// found", as for everything else in this tenant that was not admitted.
     pub fn require(&self, permission: &'static str) -> DomainResult<()> {
+        if self.frozen(permission) {
+            return Err(DomainError::conflict(
+                "tenant_deleting",
+                format!(
+                    "{} is being deleted: nothing in it can be changed.",
+                    self.tenant_name
+                ),
+            ));
+        }
         let Some(decision) = self.decision(permission) else {
             return Ok(());
         };
@@ -166,7 +182,12 @@ impl TenantScope {
 
     /// True when the caller holds `permission` here (for showing or hiding controls).
     pub fn allows(&self, permission: &str) -> bool {
-        self.decision(permission).is_none_or(|d| d.allowed)
+        !self.frozen(permission) && self.decision(permission).is_none_or(|d| d.allowed)
+    }
+
+    /// True for a change in a tenant being deleted, which nobody may make any more.
+    fn frozen(&self, permission: &str) -> bool {
+        self.deleting && !(permission.ends_with("_READ") || permission.ends_with("_INSPECT"))
     }
 
     /// Checks what an entry point declared it needs (`policy::access::Need`).
@@ -241,7 +262,7 @@ pub async fn authorize(
     tenant: TenantRef<'_>,
 ) -> DomainResult<TenantScope> {
     // One indexed read: the tenant, its IAM version, and the caller's role in it.
-    const SQL: &str = "SELECT t.id, t.name, t.is_system, t.iam_version, \
+    const SQL: &str = "SELECT t.id, t.name, t.is_system, t.iam_version, t.desired_state, \
         (SELECT m.role FROM memberships m WHERE m.tenant_id = t.id AND m.user_id = $2) AS member_role \
         FROM tenants t WHERE ";
     let row = match tenant {
@@ -267,6 +288,7 @@ pub async fn authorize(
     let tenant_name: String = row.try_get("name")?;
     let is_system = row.try_get::<i64, _>("is_system")? != 0;
     let version: i64 = row.try_get("iam_version")?;
+    let deleting = row.try_get::<String, _>("desired_state")? == "DELETED";
 
     let own_role = match principal.token_roles() {
         Some(roles) => roles
@@ -299,6 +321,7 @@ pub async fn authorize(
         role,
         global_admin: principal.is_global_admin(),
         grants,
+        deleting,
     })
 }
 

@@ -374,3 +374,191 @@ both!(
         }
     }
 );
+
+both!(
+    a_member_with_no_role_gets_only_what_their_groups_are_granted,
+    |db: domain::Db| async move {
+        let root = common::global_admin(&db).await;
+        common::tenant(&db, &root, "acme").await;
+        let acme = common::scope(&db, &root, "acme").await.unwrap();
+        iam::create_group(&db, &acme, "netops", "").await.unwrap();
+        iam::save_policy(
+            &db,
+            &acme,
+            save(
+                "netops",
+                "Allow group NetOps to manage network-family in tenancy\n",
+            ),
+        )
+        .await
+        .unwrap();
+        // Someone who is not a member yet is refused, unless invited: then they join
+        // the tenant with no role and the group in one step, and both are audited.
+        let e = iam::add_group_member(&db, &acme, "netops", "nora@example.test")
+            .await
+            .unwrap_err();
+        assert_eq!(e.field(), Some("email"));
+        assert!(members::list(&db, &acme, "nora", None, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty());
+        iam::invite_to_group(&db, &acme, "netops", "nora@example.test")
+            .await
+            .unwrap();
+        let listed = members::list(&db, &acme, "nora", None, None).await.unwrap();
+        assert_eq!(listed.items.len(), 1);
+        assert_eq!(listed.items[0].role, Role::Member);
+        let log = audit::list(&db, &acme, None, Some(50)).await.unwrap();
+        assert!(log
+            .items
+            .iter()
+            .any(|e| e.action == "member.add" && e.after.as_deref() == Some("member")));
+        // Inviting someone already in the group is refused and changes nothing.
+        let e = iam::invite_to_group(&db, &acme, "netops", "nora@example.test")
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "already_in_group");
+        // Nora sees the tenant, manages its network family, and nothing else: no
+        // members, no clouds, no IAM, no audit.
+        let nora = common::oidc_user(&db, "nora").await;
+        let s = common::scope(&db, &nora, "acme").await.unwrap();
+        assert_eq!(s.own_role(), Some(Role::Member));
+        for allowed in [
+            "WORKSPACE_CREATE",
+            "SERVICE_DELETE",
+            "NETWORK_POLICY_UPDATE",
+        ] {
+            assert!(s.allows(allowed), "{allowed}");
+        }
+        for refused in [
+            "MEMBER_READ",
+            "CLOUD_READ",
+            "IAM_POLICY_READ",
+            "AUDIT_EVENT_READ",
+            "GROUP_READ",
+        ] {
+            assert!(!s.allows(refused), "{refused}");
+        }
+        let why = forbidden(members::list(&db, &s, "", None, None).await.unwrap_err());
+        assert!(why.contains("MEMBER_READ on members"), "{why}");
+        // Out of the group, a member with no role may do nothing at all, though the
+        // tenant is still theirs to see.
+        iam::remove_group_member(&db, &acme, "netops", nora.user_id())
+            .await
+            .unwrap();
+        let s = common::scope(&db, &nora, "acme").await.unwrap();
+        assert!(!s.allows("WORKSPACE_READ"));
+        // A member with no role is nobody's admin: it counts as none, and lets its
+        // holder add nobody.
+        members::add(&db, &acme, "tina@example.test", Role::TenantAdmin)
+            .await
+            .unwrap();
+        let tina = common::oidc_user(&db, "tina").await;
+        let as_tina = common::scope(&db, &tina, "acme").await.unwrap();
+        let e = members::change_role(&db, &as_tina, nora.user_id(), Role::Viewer)
+            .await
+            .unwrap();
+        assert_eq!(e.role, Role::Viewer);
+        members::change_role(&db, &as_tina, nora.user_id(), Role::Member)
+            .await
+            .unwrap();
+        let nora_scope = common::scope(&db, &nora, "acme").await.unwrap();
+        assert!(
+            members::add(&db, &nora_scope, "x@example.test", Role::Member)
+                .await
+                .is_err()
+        );
+        let stats = members::stats(&db, &acme).await.unwrap();
+        assert_eq!((stats.members, stats.admins), (2, 1));
+    }
+);
+
+/// A SQLite file from before members without a role has a `memberships` table whose
+/// CHECK refuses `member`: start-up rebuilds it, keeping every membership and every
+/// group membership that hangs on one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_sqlite_file_is_upgraded_to_members_without_a_role() {
+    let t = common::TestDb::sqlite().await;
+    let db = t.db.clone();
+    let root = common::global_admin(&db).await;
+    common::tenant(&db, &root, "acme").await;
+    let acme = common::scope(&db, &root, "acme").await.unwrap();
+    members::add(&db, &acme, "vera@example.test", Role::Viewer)
+        .await
+        .unwrap();
+    iam::create_group(&db, &acme, "netops", "").await.unwrap();
+    iam::add_group_member(&db, &acme, "netops", "vera@example.test")
+        .await
+        .unwrap();
+    // The table as migration 0004 left it.
+    domain::db::raw_execute(
+        &db,
+        "PRAGMA foreign_keys = OFF;
+         BEGIN;
+         CREATE TABLE memberships_old (
+             tenant_id  TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+             user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+             role       TEXT NOT NULL CHECK (role IN ('admin', 'tenant-admin', 'viewer')),
+             created_at INTEGER NOT NULL,
+             created_by TEXT,
+             joined_at  INTEGER,
+             PRIMARY KEY (tenant_id, user_id)
+         );
+         INSERT INTO memberships_old SELECT tenant_id, user_id, role, created_at, created_by, joined_at FROM memberships;
+         DROP TABLE memberships;
+         ALTER TABLE memberships_old RENAME TO memberships;
+         CREATE INDEX memberships_user ON memberships (user_id);
+         COMMIT;
+         PRAGMA foreign_keys = ON;",
+    )
+    .await
+    .unwrap();
+    assert!(
+        members::add(&db, &acme, "nora@example.test", Role::Member)
+            .await
+            .is_err(),
+        "the old table refuses a member without a role"
+    );
+    let before = domain::db::raw_scalar(&db, "SELECT COUNT(*) FROM memberships")
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    assert_eq!(
+        domain::db::raw_scalar(&db, "SELECT COUNT(*) FROM memberships")
+            .await
+            .unwrap(),
+        before
+    );
+    assert_eq!(
+        iam::get_group(&db, &acme, "netops")
+            .await
+            .unwrap()
+            .members
+            .len(),
+        1
+    );
+    members::add(&db, &acme, "nora@example.test", Role::Member)
+        .await
+        .unwrap();
+    // Its index and the cascade into groups still hold.
+    assert_eq!(
+        domain::db::raw_scalar(
+            &db,
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'memberships_user'"
+        )
+        .await
+        .unwrap(),
+        1
+    );
+    let vera = members::list(&db, &acme, "vera", None, None).await.unwrap();
+    members::remove(&db, &acme, vera.items[0].user_id)
+        .await
+        .unwrap();
+    assert!(iam::get_group(&db, &acme, "netops")
+        .await
+        .unwrap()
+        .members
+        .is_empty());
+    t.finish().await;
+}

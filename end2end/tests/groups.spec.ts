@@ -109,6 +109,45 @@ test('a group, its member, and admission into another tenant by Endorse + Admit'
   await expect(dora.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });
 
+test('a member with no role, invited from a group, gets only what the group is granted', async ({ browser }) => {
+  const admin = await userPage(browser, 'admin');
+  await admin.goto('/t/grp-home/groups');
+  await hydrated(admin);
+  await admin.getByLabel('Name', { exact: true }).fill('net-ops');
+  await admin.getByRole('button', { name: 'Create group' }).click();
+  await expect(admin).toHaveURL(/\/t\/grp-home\/groups\/net-ops$/);
+  await hydrated(admin);
+  // Someone who is not a member joins only when invited, as a member with no role.
+  const email = admin.getByLabel('Email of a member of this tenant');
+  await email.fill('nina@example.test');
+  await admin.getByRole('button', { name: 'Add to group' }).click();
+  await expect(admin.locator('#group-member-email-error')).toContainText('not a member of this tenant');
+  await admin.getByLabel('Invite them to this tenant if they are not a member yet').check();
+  await admin.getByRole('button', { name: 'Add to group' }).click();
+  await expect(admin.getByTestId('group-member-row').filter({ hasText: 'nina@example.test' })).toBeVisible();
+  await newPolicy(admin, 'grp-home', 'net-ops', 'Allow group net-ops to manage network-family in tenancy\n');
+  await admin.goto('/t/grp-home/members');
+  await hydrated(admin);
+  await expect(admin.getByLabel('Role of nina@example.test')).toHaveValue('member');
+  await expect(admin.getByLabel('Role of nina@example.test').locator('option:checked')).toHaveText('Member (groups only)');
+
+  // Nina manages the network family of grp-home, and sees nothing else there.
+  const nina = await userPage(browser, 'nina');
+  await expect(nina).toHaveURL(/\/t\/grp-home/);
+  await hydrated(nina);
+  const nav = nina.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Workspaces' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Members' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Clouds' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Groups' })).toHaveCount(0);
+  await nav.getByRole('link', { name: 'Workspaces' }).click();
+  await hydrated(nina);
+  await expect(nina.getByRole('button', { name: 'Create workspace' })).toBeVisible();
+  const res = await nina.goto('/t/grp-home/members');
+  expect(res?.status()).toBe(403);
+  await expect(nina.getByText('You need MEMBER_READ on members in grp-home.')).toBeVisible();
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 

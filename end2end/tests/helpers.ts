@@ -30,3 +30,19 @@ export async function openSwitcher(page: Page) {
   }
   await expect(page.getByRole('combobox', { name: 'Search tenants' })).toBeVisible();
 }
+
+/** As a global admin: creates `tenant` on the tenants page and makes `person`
+ * (`<person>@example.test`) its tenant admin on its members page. */
+export async function tenantWithAdmin(admin: Page, tenant: string, person: string) {
+  await admin.goto('/admin/tenants');
+  await hydrated(admin);
+  await admin.getByLabel('Name', { exact: true }).fill(tenant);
+  await admin.getByRole('button', { name: 'Create tenant' }).click();
+  await expect(admin.getByRole('table', { name: 'Tenants' }).getByRole('link', { name: tenant, exact: true })).toBeVisible();
+  await admin.goto(`/t/${tenant}/members`);
+  await hydrated(admin);
+  await admin.getByLabel('Email', { exact: true }).fill(`${person}@example.test`);
+  await admin.getByLabel('Role', { exact: true }).selectOption('tenant-admin');
+  await admin.getByRole('button', { name: 'Add member' }).click();
+  await expect(admin.getByTestId('member-row').filter({ hasText: person })).toBeVisible();
+}

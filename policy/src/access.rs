@@ -71,6 +71,7 @@ pub const BUILTIN_POLICY_NAME: &str = "built-in";
 /// The group a role puts its holder in, for statements to name.
 pub fn role_group(role: Role) -> &'static str {
     match role {
+        Role::Member => "Member",
         Role::Viewer => "Viewer",
         Role::TenantAdmin => "Tenant-Admin",
         Role::Admin => "Admin",

@@ -18,9 +18,13 @@ use std::str::FromStr;
 /// A role a user holds in one tenant.
 ///
 /// `Admin` only exists in the system tenant `admin`, where it makes its holder a global
-/// admin. Ordering follows power: `Viewer < TenantAdmin < Admin`.
+/// admin. `Member` is a membership without a role: its holder can do only what the
+/// tenant's statements give their groups (seed 001: "a member of NetOps, who may have
+/// no role"). Ordering follows power: `Member < Viewer < TenantAdmin < Admin`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Role {
+    #[serde(rename = "member")]
+    Member,
     #[serde(rename = "viewer")]
     Viewer,
     #[serde(rename = "tenant-admin")]
@@ -31,11 +35,12 @@ pub enum Role {
 
 impl Role {
     /// Every role, weakest first (for selects and exhaustive tests).
-    pub const ALL: [Role; 3] = [Role::Viewer, Role::TenantAdmin, Role::Admin];
+    pub const ALL: [Role; 4] = [Role::Member, Role::Viewer, Role::TenantAdmin, Role::Admin];
 
-    /// The stable wire and storage name (`viewer`, `tenant-admin`, `admin`).
+    /// The stable wire and storage name (`member`, `viewer`, `tenant-admin`, `admin`).
     pub fn as_str(self) -> &'static str {
         match self {
+            Role::Member => "member",
             Role::Viewer => "viewer",
             Role::TenantAdmin => "tenant-admin",
             Role::Admin => "admin",
@@ -45,6 +50,7 @@ impl Role {
     /// A label for people.
     pub fn label(self) -> &'static str {
         match self {
+            Role::Member => "Member (groups only)",
             Role::Viewer => "Viewer",
             Role::TenantAdmin => "Tenant admin",
             Role::Admin => "Global admin",
@@ -66,7 +72,7 @@ impl fmt::Display for UnknownRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown role `{}` (expected viewer, tenant-admin or admin)",
+            "unknown role `{}` (expected member, viewer, tenant-admin or admin)",
             self.0
         )
     }
@@ -78,6 +84,7 @@ impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
+            "member" => Ok(Role::Member),
             "viewer" => Ok(Role::Viewer),
             "tenant-admin" | "tenant_admin" | "tenantadmin" => Ok(Role::TenantAdmin),
             "admin" => Ok(Role::Admin),

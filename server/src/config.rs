@@ -38,6 +38,18 @@ pub struct Config {
     pub client_ip_header: String,
     /// Seals stored cloud credentials (`TENANTRY_SECRET_KEY`, or the key file).
     pub sealer: domain::crypto::Sealer,
+    /// This replica's name in the tenant controller's lease and audit
+    /// (`TENANTRY_REPLICA_ID`) [a name made of the process id and a random suffix].
+    pub replica_id: String,
+    /// How long a teardown step may keep failing before it is forced
+    /// (`TENANTRY_TEARDOWN_STEP_TIMEOUT_SECONDS`) [60].
+    pub teardown_step_timeout_secs: i64,
+    /// How long a deleted tenant's audit log is kept for global admins
+    /// (`TENANTRY_AUDIT_RETENTION_DAYS`) [365].
+    pub audit_retention_days: i64,
+    /// Teardown steps that fail on purpose, for fault drills (`TENANTRY_TEARDOWN_FAULTS`,
+    /// comma-separated step keys) [none].
+    pub teardown_faults: Vec<&'static str>,
 }
 
 /// The key that seals stored credentials: `TENANTRY_SECRET_KEY` (64 hex digits), or else
@@ -107,6 +119,22 @@ fn number(name: &str, default: i64) -> Result<i64, String> {
             .filter(|n| *n > 0)
             .ok_or_else(|| format!("{name}: expected a positive whole number, got `{v}`")),
     }
+}
+
+/// Step keys of the teardown (`secrets,connections`), each one of `lifecycle::STEPS`.
+fn teardown_faults(raw: Option<String>) -> Result<Vec<&'static str>, String> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|key| {
+            domain::lifecycle::STEPS
+                .iter()
+                .find(|s| s.key == key)
+                .map(|s| s.key)
+                .ok_or_else(|| format!("TENANTRY_TEARDOWN_FAULTS: `{key}` is not a teardown step"))
+        })
+        .collect()
 }
 
 /// A DNS suffix: dot-separated labels of lowercase letters, digits and hyphens.
@@ -214,7 +242,27 @@ impl Config {
             trusted_proxies,
             client_ip_header,
             sealer: sealer()?,
+            replica_id: var("TENANTRY_REPLICA_ID").unwrap_or_else(|| {
+                format!(
+                    "pid{}-{}",
+                    std::process::id(),
+                    &uuid::Uuid::new_v4().simple().to_string()[..6]
+                )
+            }),
+            teardown_step_timeout_secs: number("TENANTRY_TEARDOWN_STEP_TIMEOUT_SECONDS", 60)?,
+            audit_retention_days: number("TENANTRY_AUDIT_RETENTION_DAYS", 365)?,
+            teardown_faults: teardown_faults(var("TENANTRY_TEARDOWN_FAULTS"))?,
         })
+    }
+
+    /// The tenant controller this replica runs.
+    pub fn controller(&self) -> domain::lifecycle::Controller {
+        domain::lifecycle::Controller {
+            replica: self.replica_id.clone(),
+            step_timeout_ms: self.teardown_step_timeout_secs * 1000,
+            audit_retention_ms: self.audit_retention_days * 24 * 3_600_000,
+            faults: self.teardown_faults.clone(),
+        }
     }
 
     /// How often an active session's idle expiry is pushed forward (and so saved): a

@@ -227,15 +227,22 @@ pub async fn build(
         )))
 }
 
-/// Runs the tenant controller until shutdown: reconciles tenants every two seconds.
-pub fn spawn_controller(db: Db) {
+/// Runs the tenant controller until shutdown: a pass every second, which does
+/// something only on the replica holding the lease.
+pub fn spawn_controller(db: Db, ctl: domain::lifecycle::Controller) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {
             tick.tick().await;
-            match domain::lifecycle::reconcile_once(&db).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(tenants = n, "tenant controller bootstrapped tenants"),
+            match domain::lifecycle::reconcile(&db, &ctl).await {
+                Ok(pass) if pass.bootstrapped + pass.deleted + pass.stuck > 0 => tracing::info!(
+                    replica = %ctl.replica,
+                    bootstrapped = pass.bootstrapped,
+                    deleted = pass.deleted,
+                    stuck = pass.stuck,
+                    "tenant controller pass"
+                ),
+                Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "tenant controller pass failed"),
             }
         }
@@ -250,7 +257,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let addr = leptos_options.site_addr;
     let db = open_db(&config).await?;
     bootstrap(&db, &config).await?;
-    spawn_controller(db.clone());
+    spawn_controller(db.clone(), config.controller());
     let router = build(config.clone(), leptos_options, db.clone()).await?;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -266,6 +273,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| format!("server: {e}"))?;
+    if let Err(e) = domain::lifecycle::release_lease(&db, &config.replica_id).await {
+        tracing::warn!(error = %e, "could not give up the controller lease");
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())

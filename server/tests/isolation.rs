@@ -526,6 +526,42 @@ fn server_fn_cases() -> Vec<Case> {
             },
             expect: [Forbidden, Forbidden, Forbidden, Forbidden],
         },
+        // Deleting a tenant is for global admins: its dry run and its request.
+        Case {
+            key: "/fn/teardown_plan",
+            build: |_, _, s| Req::sfn("teardown_plan", &[("tenant", tenant_for(s))]),
+            expect: [Forbidden, Forbidden, Forbidden, Forbidden],
+        },
+        Case {
+            key: "/fn/delete_tenant",
+            build: |_, _, s| {
+                Req::sfn(
+                    "delete_tenant",
+                    &[("tenant", tenant_for(s)), ("confirm", tenant_for(s))],
+                )
+            },
+            expect: [Forbidden, Forbidden, Forbidden, Forbidden],
+        },
+        // Alerts: read by members, acknowledged by those who may update them.
+        Case {
+            key: "/fn/list_alerts",
+            build: |_, _, s| Req::sfn("list_alerts", &[("tenant", tenant_for(s)), ("open", "")]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/acknowledge_alert",
+            build: |fx, _, s| {
+                let id = match s {
+                    Side::Own => fx.acme_alert.clone(),
+                    Side::Other => fx.globex_alert.clone(),
+                };
+                Req::sfn(
+                    "acknowledge_alert",
+                    &[("tenant", tenant_for(s)), ("id", &id)],
+                )
+            },
+            expect: [Ok, NotFound, Forbidden, NotFound],
+        },
         Case {
             key: "/fn/list_network_policies",
             build: |_, _, s| {
@@ -906,6 +942,65 @@ fn rest_cases() -> Vec<Case> {
                 )
             },
             expect: [S(403), S(404), S(403), S(404)],
+        },
+        Case {
+            key: "DELETE /tenants/{id}",
+            build: |fx, w, s| {
+                Req::api(
+                    "DELETE",
+                    &format!("/api/v1/tenants/{}", fx.tenant_id(tenant_for(s))),
+                    w,
+                    None,
+                    None,
+                )
+            },
+            expect: [S(403), S(404), S(403), S(404)],
+        },
+        Case {
+            key: "GET /tenants/{id}/teardown-plan",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    &format!(
+                        "/api/v1/tenants/{}/teardown-plan",
+                        fx.tenant_id(tenant_for(s))
+                    ),
+                    w,
+                    None,
+                    None,
+                )
+            },
+            expect: [S(403), S(404), S(403), S(404)],
+        },
+        Case {
+            key: "GET /alerts",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/alerts",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "POST /alerts/{id}/ack",
+            build: |fx, w, s| {
+                let id = match s {
+                    Side::Own => fx.acme_alert.clone(),
+                    Side::Other => fx.globex_alert.clone(),
+                };
+                Req::api(
+                    "POST",
+                    &format!("/api/v1/alerts/{id}/ack"),
+                    w,
+                    Some(fx.tenant_id("acme")),
+                    None,
+                )
+            },
+            expect: [S(200), S(404), S(403), S(403)],
         },
         Case {
             key: "POST /users",
@@ -1984,6 +2079,8 @@ async fn every_rest_route_is_in_the_matrix_and_isolates_tenants() {
 enum Model {
     /// A viewer of acme whose group may manage network-family.
     NetOps,
+    /// The same group member holding no role at all (a member with no role).
+    NetOpsMember,
     /// A user of globex admitted into acme with this verb on network-family.
     Admitted(policy::iam::Verb),
     /// The same user once acme's Admit is gone.
@@ -2006,6 +2103,7 @@ fn model_allows(model: Model, need: policy::access::Need) -> bool {
     let (ty, verb) = perm;
     match model {
         Model::NetOps => network_family(ty) || verb <= Verb::Read,
+        Model::NetOpsMember => network_family(ty),
         Model::Admitted(granted) => network_family(ty) && verb <= granted,
         Model::AdmitDeleted => false,
     }
@@ -2026,6 +2124,11 @@ async fn statements_decide_for_group_members_and_admitted_users_on_every_route()
     );
     let phases = [
         ("group member (netops)", Who::NetOps, Model::NetOps),
+        (
+            "group member with no role (netops)",
+            Who::NetOps,
+            Model::NetOpsMember,
+        ),
         ("admitted, read", Who::Partner, Model::Admitted(Verb::Read)),
         (
             "admitted, manage",
@@ -2046,6 +2149,7 @@ async fn statements_decide_for_group_members_and_admitted_users_on_every_route()
             match model {
                 Model::Admitted(Verb::Manage) => fx.set_admission("manage").await,
                 Model::AdmitDeleted => fx.delete_admit().await,
+                Model::NetOpsMember => fx.set_netops_role(policy::Role::Member).await,
                 _ => {}
             }
             for case in &cases {
@@ -2064,8 +2168,8 @@ async fn statements_decide_for_group_members_and_admitted_users_on_every_route()
                     case.expect[0]
                 } else {
                     match (model, sfn) {
-                        (Model::NetOps, true) => Expect::Forbidden,
-                        (Model::NetOps, false) => Expect::Status(403),
+                        (Model::NetOps | Model::NetOpsMember, true) => Expect::Forbidden,
+                        (Model::NetOps | Model::NetOpsMember, false) => Expect::Status(403),
                         (Model::Admitted(_), true) | (Model::AdmitDeleted, true) => {
                             Expect::NotFound
                         }
@@ -2098,7 +2202,9 @@ async fn statements_decide_for_group_members_and_admitted_users_on_every_route()
                         res.body.chars().take(200).collect::<String>()
                     ));
                 }
-                if res.body.contains("\"globex\"") && matches!(model, Model::NetOps) {
+                if res.body.contains("\"globex\"")
+                    && matches!(model, Model::NetOps | Model::NetOpsMember)
+                {
                     failures.push(format!("{label}: {} leaked globex's name", case.key));
                 }
             }

@@ -182,7 +182,7 @@ pub async fn save_provider_settings(
 ) -> Result<(), AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope("save_provider_settings", &tenant).await?;
-        let on = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && v != "off");
+        let on = crate::components::checked;
         clouds::set_cloud_settings(
             &ctx.db,
             &scope,

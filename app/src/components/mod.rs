@@ -234,6 +234,12 @@ pub fn empty_to_none(s: Option<String>) -> Option<String> {
     s.filter(|v| !v.trim().is_empty())
 }
 
+/// A checkbox of a server function's form: the browser sends it (as `on`, or its
+/// `value`) only when ticked, so absent, empty or `off` mean unticked.
+pub fn checked(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|v| !v.is_empty() && v != "off")
+}
+
 /// A page's error banner for row actions (delete, revoke and the like).
 pub fn error_banner(e: Option<crate::error::AppError>) -> impl IntoView {
     e.map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })

@@ -39,6 +39,8 @@ pub struct GroupView {
     pub group: GroupRow,
     pub members: Vec<GroupMemberRow>,
     pub can_edit: bool,
+    /// May invite someone into the tenant from here (as a member with no role).
+    pub can_invite: bool,
     pub can_delete: bool,
 }
 
@@ -99,6 +101,7 @@ pub async fn group_page(tenant: String, name: String) -> Result<GroupView, AppEr
                 })
                 .collect(),
             can_edit: scope.allows("GROUP_UPDATE"),
+            can_invite: scope.allows("MEMBER_CREATE"),
             can_delete: scope.allows("GROUP_DELETE"),
         })
     })
@@ -146,12 +149,16 @@ pub async fn add_group_member(
     tenant: String,
     name: String,
     email: String,
+    invite: Option<String>,
 ) -> Result<String, AppError> {
     crate::ssr::respond(async move {
         let (ctx, _, scope) = scope("add_group_member", &tenant).await?;
-        Ok(iam::add_group_member(&ctx.db, &scope, &name, &email)
-            .await?
-            .email)
+        let added = if crate::components::checked(&invite) {
+            iam::invite_to_group(&ctx.db, &scope, &name, &email).await?
+        } else {
+            iam::add_group_member(&ctx.db, &scope, &name, &email).await?
+        };
+        Ok(added.email)
     })
     .await
 }
@@ -317,6 +324,7 @@ pub fn GroupPage() -> impl IntoView {
                         let t = tenant.get_untracked();
                         let n = v.group.name.clone();
                         let (t1, n1) = (t.clone(), n.clone());
+                        let can_invite = v.can_invite;
                         let add_form = v.can_edit.then(move || view! {
                             <section class="card" aria-labelledby="add-group-member-title">
                                 <h2 class="card-title" id="add-group-member-title">"Add a member"</h2>
@@ -328,6 +336,13 @@ pub fn GroupPage() -> impl IntoView {
                                     <div class="form-row">
                                         <Field form=add_state name="email" id="group-member-email" label="Email of a member of this tenant" kind="email" required=true placeholder="name@example.com"/>
                                     </div>
+                                    {can_invite.then(|| view! {
+                                        <label class="check">
+                                            <input type="checkbox" name="invite" value="on"/>
+                                            " Invite them to this tenant if they are not a member yet"
+                                        </label>
+                                        <p class="field-hint">"They join as a member with no role: what this group's statements allow is all they get."</p>
+                                    })}
                                     <div class="form-actions">
                                         <button class="btn btn-primary" type="submit" disabled=move || add.pending().get()>"Add to group"</button>
                                     </div>

@@ -43,7 +43,7 @@ pub fn MembersPage() -> impl IntoView {
         <div class="page-header">
             <h1 class="page-title">"Members"</h1>
         </div>
-        <p class="page-subtitle">"People who hold a role in " <strong>{move || tenant.get()}</strong> "."</p>
+        <p class="page-subtitle">"People who belong to " <strong>{move || tenant.get()}</strong> ", and their role."</p>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -56,7 +56,9 @@ pub fn MembersPage() -> impl IntoView {
                         let t = tenant.get_untracked();
                         let t_form = t.clone();
                         let add_form = can_manage.then(move || {
-                            let roles = grantable_form;
+                            // A member with no role is invited from a group's page, where
+                            // the group that gives them access is chosen in the same step.
+                            let roles: Vec<Role> = grantable_form.into_iter().filter(|r| *r != Role::Member).collect();
                             view! {
                                 <section class="card" aria-labelledby="add-member-title">
                                     <h2 class="card-title" id="add-member-title">"Add a member"</h2>
@@ -77,7 +79,7 @@ pub fn MembersPage() -> impl IntoView {
                                                 <FieldError id="member-role-error" message=add_state.field_error("role")/>
                                             </div>
                                         </div>
-                                        <p class="field-hint">"New members show as pending until they next sign in; someone new joins at their first sign-in with this address, once their identity provider has verified it."</p>
+                                        <p class="field-hint">"New members show as pending until they next sign in; someone new joins at their first sign-in with this address, once their identity provider has verified it. To give someone access through a group only, with no role, invite them from the group's page."</p>
                                         <div class="form-actions">
                                             <button class="btn btn-primary" type="submit" disabled=move || add.pending().get()>"Add member"</button>
                                         </div>

@@ -62,6 +62,12 @@ pub struct ActiveTenant {
     /// the navigation shows only these.
     #[serde(default)]
     pub readable: Vec<String>,
+    /// The tenant is being deleted: its pages say so and refuse changes.
+    #[serde(default)]
+    pub deleting: bool,
+    /// Alerts not acknowledged yet (0 for someone who may not read them).
+    #[serde(default)]
+    pub alerts_unread: i64,
 }
 
 /// The resource type each section of the navigation reads.
@@ -75,6 +81,7 @@ pub const SECTIONS: &[&str] = &[
     "iam-policies",
     "groups",
     "clouds",
+    "alerts",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,6 +180,8 @@ pub async fn tenant_context(tenant: String) -> Result<ActiveTenant, AppError> {
                 })
                 .map(|s| s.to_string())
                 .collect(),
+            deleting: scope.is_deleting(),
+            alerts_unread: domain::lifecycle::alerts::unread(&ctx.db, &scope).await?,
         })
     })
     .await
@@ -193,6 +202,8 @@ pub async fn global_context() -> Result<ActiveTenant, AppError> {
             user_email: p.user().email.clone(),
             admitted_from: None,
             readable: Vec::new(),
+            deleting: false,
+            alerts_unread: 0,
         })
     })
     .await

@@ -17,6 +17,30 @@ pub fn Brand() -> impl IntoView {
     }
 }
 
+/// Bumped by a page whose change shows in the frame (acknowledging an alert changes the
+/// header's count): the frame reads its context again.
+/// Provided by the route that holds the frame (not by the frame itself), as the pages
+/// of nested routes see the contexts of their parent route.
+#[derive(Clone, Copy)]
+pub struct ShellRefresh(RwSignal<usize>);
+
+impl ShellRefresh {
+    pub fn provide() {
+        provide_context(ShellRefresh(RwSignal::new(0)));
+    }
+}
+
+/// For a page, while it is made: what makes the frame around it read its context again
+/// (see [`ShellRefresh`]).
+pub fn shell_refresher() -> impl Fn() + Clone + 'static {
+    let shell = use_context::<ShellRefresh>();
+    move || {
+        if let Some(ShellRefresh(n)) = shell {
+            n.update(|n| *n += 1);
+        }
+    }
+}
+
 #[component]
 pub fn AppShell(
     /// A global page (`/admin/…`) rather than a tenant's.
@@ -24,9 +48,12 @@ pub fn AppShell(
     children: Children,
 ) -> impl IntoView {
     let tenant = tenant_param();
+    let refresh = use_context::<ShellRefresh>()
+        .map(|ShellRefresh(n)| n)
+        .unwrap_or_else(|| RwSignal::new(0));
     let ctx = Resource::new(
-        move || tenant.get(),
-        move |t| async move {
+        move || (tenant.get(), refresh.get()),
+        move |(t, _)| async move {
             if global {
                 api::global_context().await
             } else {
@@ -86,6 +113,14 @@ pub fn AppShell(
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             ctx.await.ok().map(|c| view! {
+                                {(c.alerts_unread > 0).then(|| {
+                                    let n = c.alerts_unread;
+                                    view! {
+                                        <a class="badge badge-warn" href=format!("/t/{}/alerts", encode(&c.name)) data-testid="alerts-unread" title="Alerts not acknowledged yet">
+                                            {if n == 1 { "1 alert".to_string() } else { format!("{n} alerts") }}
+                                        </a>
+                                    }
+                                })}
                                 {(!c.can_manage).then(|| view! { <span class="badge badge-muted" data-testid="read-only" title="You can look, not change">"read-only"</span> })}
                                 <span class="user-email" data-testid="user-email" title=c.user_email.clone()>{c.user_email.clone()}</span>
                             })
@@ -116,6 +151,7 @@ pub fn AppShell(
                                 {nav_link("", "Dashboard")}
                                 {can("members").then(|| nav_link("/members", "Members"))}
                                 {can("audit-events").then(|| nav_link("/audit", "Audit log"))}
+                                {can("alerts").then(|| nav_link("/alerts", "Alerts"))}
                                 {section("NCS Networking", vec![
                                     ("/connections", "Cross-Tenant Connections", "connections"),
                                     ("/workspaces", "Workspaces", "workspaces"),
@@ -148,11 +184,18 @@ pub fn AppShell(
                 <main class="content" id="main" tabindex="-1">
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            ctx.await.ok().and_then(|c| c.admitted_from.map(|home| view! {
-                                <div class="alert alert-info" role="status" data-testid="admitted-banner">
-                                    {format!("You are in {} through {home}'s cross-access policy.", c.name)}
-                                </div>
-                            }))
+                            ctx.await.ok().map(|c| view! {
+                                {c.deleting.then(|| view! {
+                                    <div class="alert alert-warning" role="status" data-testid="deleting-banner">
+                                        {format!("{} is being deleted: nothing in it can be changed.", c.name)}
+                                    </div>
+                                })}
+                                {c.admitted_from.clone().map(|home| view! {
+                                    <div class="alert alert-info" role="status" data-testid="admitted-banner">
+                                        {format!("You are in {} through {home}'s cross-access policy.", c.name)}
+                                    </div>
+                                })}
+                            })
                         })}
                     </Transition>
                     {children()}

@@ -2,7 +2,7 @@
 //! layout every tenant page sits in.
 
 use super::api;
-use super::layout::{AppShell, Brand};
+use super::layout::{AppShell, Brand, ShellRefresh};
 use crate::components::*;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -167,6 +167,7 @@ fn login_error_text(code: &str) -> &'static str {
 /// Everything under `/t/<tenant>/`: the app shell around the page.
 #[component]
 pub fn TenantLayout() -> impl IntoView {
+    ShellRefresh::provide();
     view! {
         <AppShell global=false>
             <Outlet/>
@@ -197,6 +198,7 @@ pub fn MovedToAdmin(to: &'static str) -> impl IntoView {
 /// Everything under `/admin/`: the pages for every tenant, in the same frame.
 #[component]
 pub fn GlobalLayout() -> impl IntoView {
+    ShellRefresh::provide();
     view! {
         <AppShell global=true>
             <Outlet/>

@@ -21,6 +21,9 @@ pub struct TenantRow {
     pub current_state: String,
     pub is_system: bool,
     pub created_at: i64,
+    /// How far the tenant's deletion has come, once asked for.
+    #[serde(default)]
+    pub teardown: Option<crate::lifecycle::api::TeardownView>,
 }
 
 #[cfg(feature = "ssr")]
@@ -39,6 +42,7 @@ impl From<domain::Tenant> for TenantRow {
             current_state: t.current_state.as_str().into(),
             is_system: t.is_system,
             created_at: t.created_at,
+            teardown: t.teardown.map(Into::into),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::api::{self, CreateTenant, UpdateTenant};
 use crate::components::*;
+use crate::lifecycle::pages::{poll, RefreshWithoutJs, TeardownProgress};
 use crate::{fmt_time, human_bytes};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -111,6 +112,7 @@ pub fn TenantsPage() -> impl IntoView {
     let q = query_param("q");
     let label = query_param("label");
     let cursor = query_param("cursor");
+    let deleting = query_param("deleting");
     let create = form_action::<CreateTenant>();
     let edit = form_action::<UpdateTenant>();
     let edit_state = FormState::of(edit);
@@ -129,6 +131,15 @@ pub fn TenantsPage() -> impl IntoView {
     let create_form_ref = NodeRef::<leptos::html::Form>::new();
     reset_on_success(create, create_form_ref);
     let form = FormState::of(create);
+    // While a tenant is being created or deleted, the list follows it.
+    poll(move || {
+        let busy = data.get_untracked().is_some_and(|r| {
+            r.is_ok_and(|p| p.items.iter().any(|t| t.desired_state != t.current_state))
+        });
+        if busy {
+            data.refetch();
+        }
+    });
     view! {
         <Title text="Tenants"/>
         <div class="page-header">
@@ -140,6 +151,16 @@ pub fn TenantsPage() -> impl IntoView {
                 match data.await {
                     Ok(page) => {
                         let shown = page.items.len();
+                        let busy = page.items.iter().any(|t| t.desired_state != t.current_state);
+                        // After a deletion was asked for: under way while listed, done once gone.
+                        let asked = deleting.get_untracked();
+                        let deletion_note = (!asked.is_empty()).then(|| {
+                            if page.items.iter().any(|t| t.name == asked) {
+                                view! { <div class="alert alert-info" role="status" data-testid="deletion-note">{format!("Deleting tenant {asked}. Its progress shows below.")}</div> }.into_any()
+                            } else {
+                                view! { <div class="alert alert-success" role="status" data-testid="deletion-note">{format!("Tenant {asked} was deleted.")}</div> }.into_any()
+                            }
+                        });
                         let rows = page.items.into_iter().map(|row| {
                             let href = format!("/t/{}", row.name);
                             let editing = edit_state.kept("id").as_deref() == Some(row.id.as_str());
@@ -148,19 +169,28 @@ pub fn TenantsPage() -> impl IntoView {
                             let labels = kept("labels", row.labels.join(", "));
                             let (d_id, l_id) = (format!("tenant-description-{}", row.id), format!("tenant-labels-{}", row.id));
                             let edit_fields = vec![("id", row.id.clone())];
+                            let (edit_name, delete_name) = (row.name.clone(), row.name.clone());
                             view! {
                                 <tr data-testid="tenant-row">
                                     <td class="name"><a href=href>{row.name.clone()}</a>{row.is_system.then(|| view! { " " <span class="badge badge-info">"system"</span> })}</td>
                                     <td class="muted"><div class="clamp-2" title=row.description.clone()>{row.description.clone()}</div></td>
                                     <td><Labels labels=row.labels.clone()/></td>
-                                    <td><StateBadge desired=row.desired_state.clone() current=row.current_state.clone()/></td>
+                                    <td>{match row.teardown.clone() {
+                                        Some(p) => view! { <TeardownProgress progress=p label=format!("Deletion of {}", row.name)/> }.into_any(),
+                                        None => view! { <StateBadge desired=row.desired_state.clone() current=row.current_state.clone()/> }.into_any(),
+                                    }}</td>
                                     <td><ShortId id=row.id.clone() what=format!("id of {}", row.name)/></td>
                                     <td class="nowrap">{if row.is_system { "—".to_string() } else { fmt_time(row.created_at) }}</td>
                                     <td class="actions">
-                                        <EditInline action=edit label=format!("Edit tenant {}", row.name) open=editing fields=edit_fields>
-                                            <Field form=edit_state name="description" id=d_id label=format!("Description of {}", row.name) value=description/>
-                                            <Field form=edit_state name="labels" id=l_id label=format!("Labels of {}", row.name) value=labels hint="key=value pairs, separated by commas."/>
-                                        </EditInline>
+                                        {row.teardown.is_none().then(|| view! {
+                                            <EditInline action=edit label=format!("Edit tenant {edit_name}") open=editing fields=edit_fields>
+                                                <Field form=edit_state name="description" id=d_id label=format!("Description of {edit_name}") value=description/>
+                                                <Field form=edit_state name="labels" id=l_id label=format!("Labels of {edit_name}") value=labels hint="key=value pairs, separated by commas."/>
+                                            </EditInline>
+                                        })}
+                                        {(!row.is_system && row.teardown.is_none()).then(|| view! {
+                                            <a class="btn btn-danger btn-sm" href=format!("/admin/tenants/{}/delete", encode(&delete_name)) aria-label=format!("Delete tenant {delete_name}")>"Delete"</a>
+                                        })}
                                     </td>
                                 </tr>
                             }
@@ -168,6 +198,8 @@ pub fn TenantsPage() -> impl IntoView {
                         let filtering = !q.get_untracked().is_empty() || !label.get_untracked().is_empty();
                         let params = vec![("q".to_string(), q.get_untracked()), ("label".to_string(), label.get_untracked())];
                         view! {
+                            {busy.then(|| view! { <RefreshWithoutJs/> })}
+                            {deletion_note}
                             <section class="card" aria-labelledby="create-tenant-title">
                                 <h2 class="card-title" id="create-tenant-title">"Create a tenant"</h2>
                                 <ActionForm action=create node_ref=create_form_ref attr:class="form" attr:aria-label="Create tenant">

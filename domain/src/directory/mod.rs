@@ -40,17 +40,41 @@ pub(crate) fn user_from_row(row: &AnyRow) -> DomainResult<User> {
 /// longer exists is unauthenticated. One indexed read: the user row, and their role in
 /// the system tenant (global admin or not) in the same statement.
 pub async fn principal_for_user(db: &Db, user_id: UserId) -> DomainResult<Principal> {
+    load_principal(db, user_id, None).await
+}
+
+/// The principal of a console session that began at `login_at`. A session begun before
+/// the user's `sessions_valid_from` (set when a tenant of theirs was deleted) has ended.
+pub async fn principal_for_session(
+    db: &Db,
+    user_id: UserId,
+    login_at: i64,
+) -> DomainResult<Principal> {
+    load_principal(db, user_id, Some(login_at)).await
+}
+
+async fn load_principal(
+    db: &Db,
+    user_id: UserId,
+    session_began: Option<i64>,
+) -> DomainResult<Principal> {
+    let ended = DomainError::Unauthenticated("your session has ended, please log in again");
     let row = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS}, (SELECT m.role FROM memberships m WHERE m.tenant_id = $2 AND m.user_id = users.id) AS system_role \
+        "SELECT {USER_COLUMNS}, users.sessions_valid_from, (SELECT m.role FROM memberships m WHERE m.tenant_id = $2 AND m.user_id = users.id) AS system_role \
          FROM users WHERE id = $1"
     ))
     .bind(user_id.as_text())
     .bind(SYSTEM_TENANT_ID.as_text())
     .fetch_optional(db.pool())
     .await?
-    .ok_or(DomainError::Unauthenticated(
-        "your session has ended, please log in again",
-    ))?;
+    .ok_or(ended)?;
+    if let Some(began) = session_began {
+        if began < row.try_get::<i64, _>("sessions_valid_from")? {
+            return Err(DomainError::Unauthenticated(
+                "your session has ended, please log in again",
+            ));
+        }
+    }
     let user = user_from_row(&row)?;
     let global = row.try_get::<Option<String>, _>("system_role")?.as_deref() == Some("admin");
     Ok(Principal::new(user, global, None))

@@ -3,15 +3,30 @@
 use super::*;
 
 pub(super) const TENANT_COLUMNS: &str =
-    "t.id, t.name, t.description, t.desired_state, t.current_state, t.is_system, t.created_at";
+    "t.id, t.name, t.description, t.desired_state, t.current_state, t.is_system, t.created_at, \
+     t.teardown_done, t.teardown_started_at, t.teardown_by, t.teardown_error";
 
 pub(super) fn tenant_from_row(row: &AnyRow) -> DomainResult<Tenant> {
+    let desired_state = TenantState::from_db(&row.try_get::<String, _>("desired_state")?);
+    let teardown = if desired_state == TenantState::Deleted {
+        Some(crate::lifecycle::Progress::new(
+            row.try_get("teardown_done")?,
+            row.try_get::<Option<i64>, _>("teardown_started_at")?
+                .unwrap_or(0),
+            row.try_get::<Option<String>, _>("teardown_by")?
+                .unwrap_or_default(),
+            row.try_get("teardown_error")?,
+        ))
+    } else {
+        None
+    };
     Ok(Tenant {
+        teardown,
         id: col_id(&row.try_get::<String, _>("id")?)?,
         name: row.try_get("name")?,
         description: row.try_get("description")?,
         labels: Vec::new(),
-        desired_state: TenantState::from_db(&row.try_get::<String, _>("desired_state")?),
+        desired_state,
         current_state: TenantState::from_db(&row.try_get::<String, _>("current_state")?),
         is_system: row.try_get::<i64, _>("is_system")? != 0,
         created_at: row.try_get("created_at")?,
@@ -342,6 +357,7 @@ pub async fn create_tenant(db: &Db, principal: &Principal, new: NewTenant) -> Do
         current_state: TenantState::Unknown,
         is_system: false,
         created_at: now,
+        teardown: None,
     })
 }
 

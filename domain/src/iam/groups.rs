@@ -10,6 +10,7 @@ use crate::ids::{col_id, GroupId, UserId};
 use crate::model::{capped_count_sql, clamp_limit, Page};
 use crate::validate::{self, like_pattern};
 use crate::{audit, now_ms, Db, DomainError, DomainResult, TenantScope};
+use policy::Role;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -233,40 +234,80 @@ pub async fn delete_group(db: &Db, scope: &TenantScope, name: &str) -> DomainRes
     Ok(group)
 }
 
-/// Adds a member of this tenant to a group, by email.
+/// Adds a member of this tenant to a group, by email; anyone else is refused with a hint.
 pub async fn add_group_member(
     db: &Db,
     scope: &TenantScope,
     name: &str,
     email: &str,
 ) -> DomainResult<GroupMember> {
+    join_group(db, scope, name, email, false).await
+}
+
+/// Adds someone to a group, by email, inviting them into the tenant first when they are
+/// not a member yet: they join as a member with no role ([`Role::Member`]), in the same
+/// transaction, so the group's statements are all they get. Inviting needs the right to
+/// add members as well as the right to change the group.
+pub async fn invite_to_group(
+    db: &Db,
+    scope: &TenantScope,
+    name: &str,
+    email: &str,
+) -> DomainResult<GroupMember> {
+    join_group(db, scope, name, email, true).await
+}
+
+/// A group's members are members of its tenant: see [`add_group_member`] and
+/// [`invite_to_group`].
+async fn join_group(
+    db: &Db,
+    scope: &TenantScope,
+    name: &str,
+    email: &str,
+    invite: bool,
+) -> DomainResult<GroupMember> {
     scope.require("GROUP_UPDATE")?;
     let email = validate::email(email)?;
     let mut tx = db.begin().await?;
     let group = find(&mut tx, scope, name).await?;
-    // Only a member of this tenant can join: someone elsewhere (or nowhere) gets the
-    // same answer, so the form does not tell who exists on the platform.
-    let not_member = || {
-        DomainError::invalid(
-            "email",
-            format!("{email} is not a member of this tenant: add them on the Members page first."),
+    // Someone elsewhere (or nowhere) gets the same answer as a stranger, so the form
+    // does not tell who exists on the platform.
+    let existing = user_by_email(db, &email).await?;
+    let is_member = match &existing {
+        Some(user) => sqlx::query_scalar::<_, String>(
+            "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
         )
+        .bind(scope.tenant_id().as_text())
+        .bind(user.id.as_text())
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some(),
+        None => false,
     };
-    let user = user_by_email(db, &email).await?.ok_or_else(not_member)?;
-    let is_member: Option<String> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2")
-            .bind(scope.tenant_id().as_text())
-            .bind(user.id.as_text())
-            .fetch_optional(&mut *tx)
-            .await?;
-    is_member.ok_or_else(not_member)?;
+    let (user_id, user_name) = match existing {
+        Some(user) if is_member => (user.id, user.name),
+        _ if invite => {
+            scope.require("MEMBER_CREATE")?;
+            scope.require_grant(Role::Member)?;
+            let member = crate::members::insert(db, &mut tx, scope, &email, Role::Member).await?;
+            (member.user_id, member.name)
+        }
+        _ => {
+            return Err(DomainError::invalid(
+                "email",
+                format!(
+                    "{email} is not a member of this tenant: invite them here as a member with no role, or add them on the Members page first."
+                ),
+            ))
+        }
+    };
     let now = now_ms();
     sqlx::query(
         "INSERT INTO iam_group_members (tenant_id, group_id, user_id, source, added_at) VALUES ($1, $2, $3, 'console', $4)",
     )
     .bind(scope.tenant_id().as_text())
     .bind(group.id.as_text())
-    .bind(user.id.as_text())
+    .bind(user_id.as_text())
     .bind(now)
     .execute(&mut *tx)
     .await
@@ -288,9 +329,9 @@ pub async fn add_group_member(
     .await?;
     tx.commit().await?;
     Ok(GroupMember {
-        user_id: user.id,
+        user_id,
         email,
-        name: user.name,
+        name: user_name,
         source: "console".into(),
         added_at: now,
     })

@@ -71,6 +71,7 @@ types! {
     "groups" => "GROUP" in ["iam-family"];
     "members" => "MEMBER" in [];
     "audit-events" => "AUDIT_EVENT" in [];
+    "alerts" => "ALERT" in [];
 }
 
 /// Every family name, `all-resources` first.

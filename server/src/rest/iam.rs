@@ -473,6 +473,11 @@ pub struct NewGroupJson {
 #[derive(Deserialize, ToSchema)]
 pub struct NewGroupMemberJson {
     email: String,
+    /// When the address is not a member of the tenant yet, invite it as a member with no
+    /// role (`member`), so the group's statements are all it gets. Needs `MEMBER_CREATE`
+    /// as well. Without it, such an address is refused (422).
+    #[serde(default)]
+    invite: bool,
 }
 
 #[utoipa::path(get, path = "/groups", params(IamListQuery, ("ActiveProjectID" = String, Header, description = "Tenant UUID")),
@@ -542,7 +547,11 @@ pub(super) async fn add_group_member(
     json: Result<Json<NewGroupMemberJson>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<GroupMemberJson>)> {
     let b = body(json)?;
-    let m = iam::add_group_member(&st.db, &s.scope, &name, &b.email).await?;
+    let m = if b.invite {
+        iam::invite_to_group(&st.db, &s.scope, &name, &b.email).await?
+    } else {
+        iam::add_group_member(&st.db, &s.scope, &name, &b.email).await?
+    };
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 

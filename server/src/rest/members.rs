@@ -42,7 +42,8 @@ pub struct MemberList {
 #[derive(Deserialize, ToSchema)]
 pub struct NewMemberJson {
     email: String,
-    /// `viewer`, `tenant-admin`, or (system tenant only) `admin`.
+    /// `member` (no role: only what the member's groups are granted), `viewer`,
+    /// `tenant-admin`, or (system tenant only) `admin`.
     role: String,
 }
 

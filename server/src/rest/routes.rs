@@ -2,7 +2,7 @@
 //! (`policy::access::Need`). [`build`] registers them and records them, so that the
 //! isolation test can compare its matrix, and the declared needs, with what exists.
 
-use super::{clouds, connections, iam, members, network, openapi, tenants, ApiError};
+use super::{clouds, connections, iam, lifecycle, members, network, openapi, tenants, ApiError};
 use crate::AppState;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post, put, MethodRouter};
@@ -59,7 +59,35 @@ fn build(seen: &mut Vec<(&'static str, &'static str, Need)>) -> Router<AppState>
         GlobalAdmin,
         patch(tenants::update_tenant),
     );
+    r = add(
+        r,
+        "DELETE",
+        "/tenants/{id}",
+        GlobalAdmin,
+        delete(lifecycle::delete_tenant),
+    );
+    r = add(
+        r,
+        "GET",
+        "/tenants/{id}/teardown-plan",
+        GlobalAdmin,
+        get(lifecycle::teardown_plan),
+    );
     r = add(r, "POST", "/users", GlobalAdmin, post(tenants::create_user));
+    r = add(
+        r,
+        "GET",
+        "/alerts",
+        Permission("ALERT_READ"),
+        get(lifecycle::list_alerts),
+    );
+    r = add(
+        r,
+        "POST",
+        "/alerts/{id}/ack",
+        Permission("ALERT_UPDATE"),
+        post(lifecycle::acknowledge_alert),
+    );
     r = add(
         r,
         "GET",

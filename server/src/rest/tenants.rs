@@ -44,6 +44,8 @@ pub struct TenantJson {
     desired_state: String,
     current_state: String,
     created_at: i64,
+    /// How far the tenant's deletion has come, once asked for (`DELETE /tenants/{id}`).
+    teardown: Option<super::lifecycle::TeardownJson>,
 }
 
 impl From<domain::Tenant> for TenantJson {
@@ -56,6 +58,7 @@ impl From<domain::Tenant> for TenantJson {
             desired_state: t.desired_state.as_str().into(),
             current_state: t.current_state.as_str().into(),
             created_at: t.created_at,
+            teardown: t.teardown.map(Into::into),
         }
     }
 }

@@ -124,6 +124,9 @@ pub struct Fx {
     acme_group_pool: Vec<String>,
     /// A viewer of acme in every group of acme.
     pub grouped: String,
+    /// An open alert of each tenant.
+    pub acme_alert: String,
+    pub globex_alert: String,
     next_group: AtomicUsize,
     next_iam: AtomicUsize,
     next_ncs: [AtomicUsize; 3],
@@ -231,6 +234,10 @@ impl Fx {
             client_ip_header: "x-forwarded-for".into(),
             sealer: domain::crypto::Sealer::from_hex(&domain::crypto::Sealer::generate_hex())
                 .unwrap(),
+            replica_id: "test".into(),
+            teardown_step_timeout_secs: 60,
+            audit_retention_days: 365,
+            teardown_faults: vec![],
         };
         let sealer = config.sealer.clone();
         let db = server::open_db(&config).await.unwrap();
@@ -507,6 +514,26 @@ impl Fx {
             acme_group_pool.push(name);
         }
 
+        // An alert in each tenant, as the controller raises them (the matrix needs one
+        // whose cause it does not have to stage).
+        let mut alert_ids = Vec::new();
+        for tenant in ["acme", "globex"] {
+            let id = uuid::Uuid::new_v4().to_string();
+            domain::db::raw_execute(
+                &db,
+                &format!(
+                    "INSERT INTO alerts (tenant_id, id, kind, severity, message, dedup, created_at) \
+                     VALUES ('{}', '{id}', 'fixture', 'info', 'An alert of {tenant}.', 'fixture:{id}', 1)",
+                    tenants[tenant]
+                ),
+            )
+            .await
+            .unwrap();
+            alert_ids.push(id);
+        }
+        let globex_alert = alert_ids.pop().unwrap();
+        let acme_alert = alert_ids.pop().unwrap();
+
         // Real sessions in the real store, as a login would leave them.
         let mut cookies = HashMap::new();
         let mut tokens = HashMap::new();
@@ -541,6 +568,8 @@ impl Fx {
             acme_services,
             acme_policies,
             globex_iam,
+            acme_alert,
+            globex_alert,
             acme_iam,
             acme_iam_pool,
             acme_group_pool,
@@ -775,6 +804,17 @@ impl Fx {
         )
         .await;
         self.set_admission(verb).await;
+    }
+
+    /// Gives acme's group member (`nora`, of [`Fx::add_iam_principals`]) another role.
+    pub async fn set_netops_role(&self, role: Role) {
+        let acme = self.root_scope("acme").await;
+        let nora = members::list(&self.db, &acme, "nora@", None, None)
+            .await
+            .unwrap();
+        members::change_role(&self.db, &acme, nora.items[0].user_id, role)
+            .await
+            .unwrap();
     }
 
     /// Rewrites globex's Endorse and acme's Admit of `partners` with `verb`.
