@@ -17,7 +17,7 @@ pub fn TeardownProgress(progress: TeardownView, #[prop(into)] label: String) -> 
         <div class="teardown" data-testid="teardown-progress">
             <progress max=progress.total value=progress.done aria-label=label></progress>
             <div class="small">
-                {format!("Deleting: step {step} of {}, {}", progress.total, progress.current.to_lowercase())}
+                {format!("Step {step} of {}: {}", progress.total, progress.current)}
             </div>
             {progress.error.map(|e| view! { <div class="small text-error" data-testid="teardown-error">{format!("Retrying: {e}")}</div> })}
         </div>
@@ -63,11 +63,11 @@ pub fn DeleteTenantPage() -> impl IntoView {
                 match data.await {
                     Ok(plan) => {
                         let tenant = plan.tenant_name.clone();
-                        let steps = plan.steps.into_iter().enumerate().map(|(i, s)| {
+                        let steps = plan.steps.into_iter().map(|s| {
                             let empty = s.items.iter().all(|(_, n)| *n == 0);
                             view! {
                                 <li class:muted=empty data-testid="plan-step">
-                                    <strong>{format!("{}. {}", i + 1, s.label)}</strong>
+                                    <strong>{s.label}</strong>
                                     <ul class="plan-items">
                                         {s.items.into_iter().map(|(kind, n)| view! {
                                             <li data-testid="plan-item"><span class="plan-count">{n}</span>" "{kind}</li>
@@ -171,13 +171,17 @@ pub fn AlertsPage() -> impl IntoView {
                             let t1 = t.clone();
                             view! {
                                 <tr data-testid="alert-row">
-                                    <td class="nowrap">{fmt_time(a.created_at)}</td>
-                                    <td><span class=badge>{a.severity.clone()}</span></td>
-                                    <td>{a.message.clone()}<div class="muted small"><code>{a.kind.clone()}</code></div></td>
-                                    <td class="nowrap">{match (a.acked_at, a.acked_by) {
-                                        (Some(at), by) => format!("Acknowledged {} by {}", fmt_time(at), by.unwrap_or_default()),
-                                        _ => "Open".to_string(),
-                                    }}</td>
+                                    <td>
+                                        <span class=badge>{a.severity.clone()}</span>" "{a.message.clone()}
+                                        <div class="muted small"><code>{a.kind.clone()}</code></div>
+                                    </td>
+                                    <td>
+                                        <div class="nowrap">{fmt_time(a.created_at)}</div>
+                                        <div class="muted small">{match (a.acked_at, a.acked_by) {
+                                            (Some(at), by) => format!("Acknowledged {} by {}", fmt_time(at), by.unwrap_or_default()),
+                                            _ => "Open".to_string(),
+                                        }}</div>
+                                    </td>
                                     <td class="actions">
                                         {(open && can_ack).then(|| view! {
                                             <ActionForm action=ack attr:class="inline">
@@ -206,7 +210,7 @@ pub fn AlertsPage() -> impl IntoView {
                                 } else {
                                     view! {
                                         <table class="data-table" aria-label="Alerts">
-                                            <thead><tr><th>"When"</th><th>"Severity"</th><th>"Alert"</th><th>"State"</th><th class="actions"><span class="sr-only">"Actions"</span></th></tr></thead>
+                                            <thead><tr><th>"Alert"</th><th>"When"</th><th class="actions"><span class="sr-only">"Actions"</span></th></tr></thead>
                                             <tbody>{rows}</tbody>
                                         </table>
                                     }.into_any()

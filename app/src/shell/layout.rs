@@ -116,8 +116,8 @@ pub fn AppShell(
                                 {(c.alerts_unread > 0).then(|| {
                                     let n = c.alerts_unread;
                                     view! {
-                                        <a class="badge badge-warn" href=format!("/t/{}/alerts", encode(&c.name)) data-testid="alerts-unread" title="Alerts not acknowledged yet">
-                                            {if n == 1 { "1 alert".to_string() } else { format!("{n} alerts") }}
+                                        <a class="badge badge-warn" href=format!("/t/{}/alerts", encode(&c.name)) data-testid="alerts-unread" title="Alerts not acknowledged yet" aria-label=format!("Alerts: {n} not acknowledged")>
+                                            {n}<span class="alerts-word">{if n == 1 { " alert" } else { " alerts" }}</span>
                                         </a>
                                     }
                                 })}

@@ -3,7 +3,7 @@
 use super::api::{self, CreateTenant, UpdateTenant};
 use crate::components::*;
 use crate::lifecycle::pages::{poll, RefreshWithoutJs, TeardownProgress};
-use crate::{fmt_time, human_bytes};
+use crate::{fmt_date, fmt_time, human_bytes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -180,7 +180,7 @@ pub fn TenantsPage() -> impl IntoView {
                                         None => view! { <StateBadge desired=row.desired_state.clone() current=row.current_state.clone()/> }.into_any(),
                                     }}</td>
                                     <td><ShortId id=row.id.clone() what=format!("id of {}", row.name)/></td>
-                                    <td class="nowrap">{if row.is_system { "—".to_string() } else { fmt_time(row.created_at) }}</td>
+                                    <td class="nowrap" title=fmt_time(row.created_at)>{if row.is_system { "—".to_string() } else { fmt_date(row.created_at) }}</td>
                                     <td class="actions">
                                         {row.teardown.is_none().then(|| view! {
                                             <EditInline action=edit label=format!("Edit tenant {edit_name}") open=editing fields=edit_fields>

@@ -29,23 +29,29 @@ pub struct Pass {
 /// How long a lease lasts without renewal: a replica that dies is replaced after this.
 pub const LEASE_MS: i64 = 15_000;
 
+/// How long after a renewal the holder renews again: a pass every second then writes
+/// the lease every five seconds, not every pass.
+const RENEW_AFTER_MS: i64 = 5_000;
+
 /// Takes or renews the controller lease for `holder`; true when `holder` has it. The
 /// conditional upsert is one statement, so two replicas racing for an expired lease
-/// cannot both win.
+/// cannot both win; a holder whose lease is still fresh only reads.
 pub async fn acquire_lease(db: &Db, holder: &str) -> DomainResult<bool> {
     let now = now_ms();
     let taken = sqlx::query(
         "INSERT INTO controller_leases (name, holder, expires_at) VALUES ('tenant-controller', $1, $2) \
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
-         WHERE controller_leases.holder = excluded.holder OR controller_leases.expires_at < $3",
+         WHERE controller_leases.expires_at < $3 \
+            OR (controller_leases.holder = excluded.holder AND controller_leases.expires_at < $4)",
     )
     .bind(holder.to_string())
     .bind(now + LEASE_MS)
     .bind(now)
+    .bind(now + LEASE_MS - RENEW_AFTER_MS)
     .execute(db.pool())
     .await?
     .rows_affected();
-    Ok(taken == 1)
+    Ok(taken == 1 || lease_holder(db).await?.as_deref() == Some(holder))
 }
 
 /// Gives the lease up (at shutdown), so another replica takes over at once.
