@@ -219,3 +219,46 @@ pub async fn search(
         .collect::<DomainResult<Vec<_>>>()?;
     Ok(Page::from_overfetch(items, limit, |e| format!("{}:{}", e.at, e.id)).with_total(total))
 }
+
+/// A deleted tenant's audit log, kept in the archive for the retention period: global
+/// admins only, newest first, with keyset paging like the live log. An id that was never
+/// a deleted tenant is not found.
+pub async fn archived(
+    db: &crate::Db,
+    principal: &crate::Principal,
+    tenant: TenantId,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> DomainResult<Page<AuditEvent>> {
+    if !principal.is_global_admin() {
+        return Err(crate::DomainError::Forbidden(
+            "Only global admins read the audit logs of deleted tenants.".into(),
+        ));
+    }
+    let limit = clamp_limit(limit);
+    let (c_at, c_id) = cursor
+        .and_then(|c| c.split_once(':'))
+        .and_then(|(a, i)| Some((a.parse::<i64>().ok()?, i.to_string())))
+        .unwrap_or((i64::MAX, String::new()));
+    let rows = sqlx::query(
+        "SELECT id, former_tenant_id AS tenant_id, at, actor_label, action, target, before_json, after_json, via \
+         FROM audit_archive WHERE former_tenant_id = $1 AND (at < $2 OR (at = $2 AND id < $3)) \
+         ORDER BY at DESC, id DESC LIMIT $4",
+    )
+    .bind(tenant.as_text())
+    .bind(c_at)
+    .bind(c_id)
+    .bind(limit + 1)
+    .fetch_all(db.pool())
+    .await?;
+    if rows.is_empty() && cursor.is_none() {
+        return Err(crate::DomainError::NotFound("deleted tenant"));
+    }
+    let items = rows
+        .iter()
+        .map(event_from_row)
+        .collect::<DomainResult<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, limit, |e| {
+        format!("{}:{}", e.at, e.id)
+    }))
+}

@@ -359,7 +359,8 @@ pub async fn redeem_at(
     let mut tx = db.begin().await?;
     let used = sqlx::query(
         "UPDATE connection_secrets SET used_at = $1, used_by_tenant = $2, connection_id = $3 \
-         WHERE secret_hash = $4 AND tenant_id <> $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+         WHERE secret_hash = $4 AND tenant_id <> $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1 \
+         AND tenant_id NOT IN (SELECT id FROM tenants WHERE desired_state = 'DELETED')",
     )
     .bind(now)
     .bind(consumer.as_text())
@@ -445,7 +446,10 @@ async fn classify_refusal(
     hash: &str,
     now: i64,
 ) -> DomainResult<DomainError> {
-    let row = sqlx::query("SELECT tenant_id, expires_at, revoked_at, used_at FROM connection_secrets WHERE secret_hash = $1")
+    let row = sqlx::query(
+        "SELECT s.tenant_id, s.expires_at, s.revoked_at, s.used_at, t.desired_state FROM connection_secrets s \
+         JOIN tenants t ON t.id = s.tenant_id WHERE s.secret_hash = $1",
+    )
         .bind(hash.to_string())
         .fetch_optional(db.pool())
         .await?;
@@ -459,6 +463,12 @@ async fn classify_refusal(
         return Ok(redeem_error(
             "self_connection",
             "This secret was issued by this tenant. A tenant cannot connect to itself.",
+        ));
+    }
+    if row.try_get::<String, _>("desired_state")? == "DELETED" {
+        return Ok(redeem_error(
+            "secret_revoked",
+            "The tenant that issued this secret is being deleted.",
         ));
     }
     Ok(match secret_status(&row, now)? {

@@ -240,6 +240,15 @@ both!(
         assert!(network::list_workspaces(&db, &frozen, "", None, None)
             .await
             .is_ok());
+        let e = directory::update_tenant(&db, &w.root, w.acme_id, "late", vec![])
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "tenant_deleting");
+        // From the moment it is asked, its secrets redeem nothing.
+        let e = connections::redeem(&db, &w.globex, &w.pending_secret, "test")
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "secret_revoked");
         // A step that fails stops the teardown there, with its error, until it passes.
         let failing = Controller {
             faults: vec!["connections"],
@@ -315,6 +324,20 @@ both!(
         .await
         .unwrap();
         assert_eq!(archived, 1);
+        // Global admins read it; nobody else does.
+        let log = domain::audit::archived(&db, &w.root, w.acme_id, None, Some(5))
+            .await
+            .unwrap();
+        assert_eq!(log.items[0].action, "tenant.deleted");
+        assert!(log.next_cursor.is_some());
+        assert!(matches!(
+            domain::audit::archived(&db, &w.cody, w.acme_id, None, None).await,
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(matches!(
+            domain::audit::archived(&db, &w.root, w.globex.tenant_id(), None, None).await,
+            Err(DomainError::NotFound(_))
+        ));
         // Asking again is a no-op that succeeds.
         assert_eq!(
             lifecycle::request_delete(&db, &w.root, w.acme_id, None)

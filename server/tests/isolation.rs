@@ -973,6 +973,19 @@ fn rest_cases() -> Vec<Case> {
             expect: [S(403), S(404), S(403), S(404)],
         },
         Case {
+            key: "GET /audit-archive/{tenant_id}",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    &format!("/api/v1/audit-archive/{}", fx.tenant_id(tenant_for(s))),
+                    w,
+                    None,
+                    None,
+                )
+            },
+            expect: [S(403), S(403), S(403), S(403)],
+        },
+        Case {
             key: "GET /alerts",
             build: |fx, w, s| {
                 Req::api(

@@ -499,7 +499,7 @@ pub async fn sync_claimed_groups(
     let rows = sqlx::query(
         "SELECT g.tenant_id, t.name AS tenant_name, g.id, g.name_key FROM iam_groups g \
          JOIN memberships m ON m.tenant_id = g.tenant_id AND m.user_id = $1 \
-         JOIN tenants t ON t.id = g.tenant_id",
+         JOIN tenants t ON t.id = g.tenant_id AND t.desired_state <> 'DELETED'",
     )
     .bind(user.id.as_text())
     .fetch_all(&mut *tx)

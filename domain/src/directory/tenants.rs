@@ -216,6 +216,15 @@ pub async fn update_tenant(
     .await?
     .ok_or(DomainError::NotFound("tenant"))?;
     let mut tenant = tenant_from_row(&row)?;
+    if tenant.teardown.is_some() {
+        return Err(DomainError::conflict(
+            "tenant_deleting",
+            format!(
+                "{} is being deleted: nothing in it can be changed.",
+                tenant.name
+            ),
+        ));
+    }
     let old_rows =
         sqlx::query("SELECT key, value FROM tenant_labels WHERE tenant_id = $1 ORDER BY key")
             .bind(id.as_text())

@@ -182,3 +182,57 @@ pub(super) async fn acknowledge_alert(
         alerts::acknowledge(&st.db, &s.scope, &id).await?.into(),
     ))
 }
+
+/// One record of a deleted tenant's archived audit log.
+#[derive(Serialize, ToSchema)]
+pub struct ArchivedEventJson {
+    id: String,
+    at: i64,
+    actor: String,
+    action: String,
+    target: String,
+    before: Option<String>,
+    after: Option<String>,
+    via: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ArchivedEventList {
+    items: Vec<ArchivedEventJson>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ArchiveQuery {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/audit-archive/{tenant_id}", params(("tenant_id" = String, Path, description = "The deleted tenant's UUID"), ArchiveQuery),
+    responses((status = 200, body = ArchivedEventList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn audit_archive(
+    State(st): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Query<ArchiveQuery>,
+) -> ApiResult<Json<ArchivedEventList>> {
+    let page =
+        domain::audit::archived(&st.db, &p, tenant_id(&id)?, q.cursor.as_deref(), q.limit).await?;
+    Ok(Json(ArchivedEventList {
+        items: page
+            .items
+            .into_iter()
+            .map(|e| ArchivedEventJson {
+                id: e.id.to_string(),
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                target: e.target,
+                before: e.before,
+                after: e.after,
+                via: e.via,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
+}

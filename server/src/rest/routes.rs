@@ -73,6 +73,13 @@ fn build(seen: &mut Vec<(&'static str, &'static str, Need)>) -> Router<AppState>
         GlobalAdmin,
         get(lifecycle::teardown_plan),
     );
+    r = add(
+        r,
+        "GET",
+        "/audit-archive/{tenant_id}",
+        GlobalAdmin,
+        get(lifecycle::audit_archive),
+    );
     r = add(r, "POST", "/users", GlobalAdmin, post(tenants::create_user));
     r = add(
         r,
