@@ -32,6 +32,11 @@ pub const SERVER_FNS: &[(&str, Need)] = &[
     ("list_audit", Permission("AUDIT_EVENT_READ")),
     ("list_alerts", Permission("ALERT_READ")),
     ("acknowledge_alert", Permission("ALERT_UPDATE")),
+    // The tenant as a container: its log, metrics and usage.
+    ("list_logs", Permission("LOG_READ")),
+    ("tenant_metrics", Permission("METRIC_READ")),
+    ("tenant_usage", Permission("USAGE_READ")),
+    ("audit_archives", GlobalAdmin),
     // Networking between tenants.
     ("connections_overview", Permission("CONNECTION_READ")),
     ("connection_detail", Permission("CONNECTION_READ")),

@@ -22,6 +22,7 @@ pub mod network;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod telemetry;
 pub mod tenants;
 
 use leptos::prelude::*;
@@ -83,6 +84,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tenants") view=|| view! { <shell::pages::MovedToAdmin to="/admin/tenants"/> } ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=audit::pages::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("alerts") view=lifecycle::pages::AlertsPage ssr=SsrMode::Async/>
+                    <Route path=path!("logs") view=telemetry::pages::LogsPage ssr=SsrMode::Async/>
+                    <Route path=path!("metrics") view=telemetry::pages::MetricsPage ssr=SsrMode::Async/>
+                    <Route path=path!("usage") view=telemetry::pages::UsagePage ssr=SsrMode::Async/>
                     <Route path=path!("connections") view=connections::pages::ConnectionsPage ssr=SsrMode::Async/>
                     <Route path=path!("connections/:id") view=connections::pages::ConnectionPage ssr=SsrMode::Async/>
                     <Route path=path!("connection-map") view=|| view! { <shell::pages::MovedToAdmin to="/admin/connection-map"/> } ssr=SsrMode::Async/>
@@ -106,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tenants") view=tenants::pages::TenantsPage ssr=SsrMode::Async/>
                     <Route path=path!("tenants/:name/delete") view=lifecycle::pages::DeleteTenantPage ssr=SsrMode::Async/>
                     <Route path=path!("connection-map") view=connections::pages::ConnectionMapPage ssr=SsrMode::Async/>
+                    <Route path=path!("archive") view=telemetry::pages::ArchivePage ssr=SsrMode::Async/>
                     <Route path=path!("") view=|| view! { <Redirect path="/admin/tenants"/> } ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

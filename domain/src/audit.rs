@@ -91,8 +91,8 @@ async fn insert(
     via: Option<String>,
 ) -> DomainResult<()> {
     sqlx::query(
-        "INSERT INTO audit_events (tenant_id, id, at, actor_id, actor_label, action, target, before_json, after_json, via) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO audit_events (tenant_id, id, at, actor_id, actor_label, action, target, before_json, after_json, via, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(tenant.as_text())
     .bind(AuditId::new_random().as_text())
@@ -104,6 +104,7 @@ async fn insert(
     .bind(before)
     .bind(after)
     .bind(via)
+    .bind(crate::telemetry::request_id())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -122,6 +123,8 @@ pub struct AuditFilter {
     pub from: Option<i64>,
     /// Before this time (unix ms, exclusive).
     pub until: Option<i64>,
+    /// The request that made the change (its `X-Request-Id`), exactly.
+    pub request_id: String,
 }
 
 /// The scope's audit log, newest first. The cursor is `<at>:<id>` of the last row.
@@ -138,7 +141,7 @@ pub async fn list(
 pub async fn recent(db: &crate::Db, scope: &TenantScope, n: i64) -> DomainResult<Vec<AuditEvent>> {
     scope.require("AUDIT_EVENT_READ")?;
     let rows = sqlx::query(
-        "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json, via FROM audit_events \
+        "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json, via, request_id FROM audit_events \
          WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
     )
     .bind(scope.tenant_id().as_text())
@@ -159,6 +162,7 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> DomainResult<AuditEvent> {
         before: row.try_get("before_json")?,
         via: row.try_get("via")?,
         after: row.try_get("after_json")?,
+        request_id: row.try_get("request_id")?,
     })
 }
 
@@ -185,11 +189,12 @@ pub async fn search(
     const FILTER: &str = "tenant_id = $1 AND at >= $2 AND at < $3 \
          AND ($4 = '%%' OR LOWER(actor_label) LIKE $4 ESCAPE '\\') \
          AND ($5 = '%' OR action LIKE $5 ESCAPE '\\') \
-         AND ($6 = '%%' OR LOWER(target) LIKE $6 ESCAPE '\\')";
+         AND ($6 = '%%' OR LOWER(target) LIKE $6 ESCAPE '\\') \
+         AND ($7 = '' OR request_id = $7)";
     let rows = sqlx::query(&format!(
-        "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json, via FROM audit_events \
-         WHERE {FILTER} AND (at < $7 OR (at = $7 AND id < $8)) \
-         ORDER BY at DESC, id DESC LIMIT $9"
+        "SELECT id, tenant_id, at, actor_label, action, target, before_json, after_json, via, request_id FROM audit_events \
+         WHERE {FILTER} AND (at < $8 OR (at = $8 AND id < $9)) \
+         ORDER BY at DESC, id DESC LIMIT $10"
     ))
     .bind(scope.tenant_id().as_text())
     .bind(from)
@@ -197,6 +202,7 @@ pub async fn search(
     .bind(actor.clone())
     .bind(action.clone())
     .bind(target.clone())
+    .bind(filter.request_id.trim().to_string())
     .bind(c_at)
     .bind(c_id)
     .bind(limit + 1)
@@ -211,6 +217,7 @@ pub async fn search(
     .bind(actor)
     .bind(action)
     .bind(target)
+    .bind(filter.request_id.trim().to_string())
     .fetch_one(db.pool())
     .await?;
     let items = rows
@@ -241,7 +248,7 @@ pub async fn archived(
         .and_then(|(a, i)| Some((a.parse::<i64>().ok()?, i.to_string())))
         .unwrap_or((i64::MAX, String::new()));
     let rows = sqlx::query(
-        "SELECT id, former_tenant_id AS tenant_id, at, actor_label, action, target, before_json, after_json, via \
+        "SELECT id, former_tenant_id AS tenant_id, at, actor_label, action, target, before_json, after_json, via, request_id \
          FROM audit_archive WHERE former_tenant_id = $1 AND (at < $2 OR (at = $2 AND id < $3)) \
          ORDER BY at DESC, id DESC LIMIT $4",
     )
@@ -261,4 +268,45 @@ pub async fn archived(
     Ok(Page::from_overfetch(items, limit, |e| {
         format!("{}:{}", e.at, e.id)
     }))
+}
+
+/// A deleted tenant whose audit log the archive still keeps.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ArchivedTenant {
+    pub id: TenantId,
+    pub name: String,
+    /// When its log was archived (the end of its teardown).
+    pub archived_at: i64,
+    pub events: i64,
+}
+
+/// The deleted tenants whose audit logs are kept, most recently deleted first (global
+/// admins only; at most `limit`, 1 to 100).
+pub async fn archived_tenants(
+    db: &crate::Db,
+    principal: &crate::Principal,
+    limit: i64,
+) -> DomainResult<Vec<ArchivedTenant>> {
+    if !principal.is_global_admin() {
+        return Err(crate::DomainError::Forbidden(
+            "Only global admins read the audit logs of deleted tenants.".into(),
+        ));
+    }
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT former_tenant_id, former_tenant_name, MAX(archived_at), COUNT(*) FROM audit_archive \
+         GROUP BY former_tenant_id, former_tenant_name ORDER BY 3 DESC LIMIT $1",
+    )
+    .bind(limit.clamp(1, 100))
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, archived_at, events)| {
+            Ok(ArchivedTenant {
+                id: col_id(&id)?,
+                name,
+                archived_at,
+                events,
+            })
+        })
+        .collect()
 }

@@ -22,6 +22,7 @@ pub mod model;
 pub mod network;
 mod ratelimit;
 pub mod scope;
+pub mod telemetry;
 pub mod tokens;
 pub mod traffic;
 pub mod validate;

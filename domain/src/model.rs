@@ -124,6 +124,9 @@ pub struct AuditEvent {
     /// and the statements that allowed it.
     #[serde(default)]
     pub via: Option<String>,
+    /// The request that made the change (its `X-Request-Id`); none for the controller's.
+    #[serde(default)]
+    pub request_id: Option<String>,
 }
 
 /// One page of a keyset-paginated list; `next_cursor` is opaque to callers.

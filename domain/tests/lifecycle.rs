@@ -346,6 +346,16 @@ both!(
             Deletion::AlreadyDeleted
         );
         assert_eq!(lifecycle::reconcile(&db, &ctl).await.unwrap().deleted, 0);
+        // Past its retention, the archive goes too.
+        let purging = Controller {
+            audit_retention_ms: -1,
+            ..ctl.clone()
+        };
+        lifecycle::reconcile(&db, &purging).await.unwrap();
+        assert!(matches!(
+            domain::audit::archived(&db, &w.root, w.acme_id, None, None).await,
+            Err(DomainError::NotFound(_))
+        ));
         // globex is untouched.
         assert!(common::scope(&db, &w.root, "globex").await.is_ok());
     }

@@ -284,6 +284,10 @@ async function consolePages(page: Page): Promise<string[]> {
     `/t/${B}`,
     `/t/${B}/members`,
     `/t/${B}/audit`,
+    `/t/${B}/alerts`,
+    `/t/${B}/metrics`,
+    `/t/${B}/usage`,
+    `/t/${B}/logs`,
     `/t/${B}/connections`,
     detail!,
     `/t/${B}/workspaces`,
@@ -298,6 +302,7 @@ async function consolePages(page: Page): Promise<string[]> {
     `/t/${B}/clouds`,
     '/admin/tenants',
     '/admin/connection-map',
+    '/admin/archive',
     '/t/admin/no-such-page',
     '/no-such-page',
   ];

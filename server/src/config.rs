@@ -258,10 +258,10 @@ impl Config {
     /// The tenant controller this replica runs.
     pub fn controller(&self) -> domain::lifecycle::Controller {
         domain::lifecycle::Controller {
-            replica: self.replica_id.clone(),
             step_timeout_ms: self.teardown_step_timeout_secs * 1000,
             audit_retention_ms: self.audit_retention_days * 24 * 3_600_000,
             faults: self.teardown_faults.clone(),
+            ..domain::lifecycle::Controller::new(self.replica_id.clone())
         }
     }
 

@@ -13,6 +13,7 @@ pub mod config;
 pub mod forms;
 pub mod rest;
 pub mod security;
+pub mod telemetry;
 
 use app::ssr::UiContext;
 use app::{shell, App};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub oidc: Arc<auth::provider::Providers>,
     pub ui: UiContext,
+    /// Counts API calls per tenant between flushes (see `telemetry`).
+    pub meter: domain::telemetry::usage::Meter,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -108,11 +111,24 @@ pub async fn bootstrap(db: &Db, config: &Config) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds the complete router over an open database.
+/// Builds the complete router over an open database, with its own API meter written
+/// every few seconds.
 pub async fn build(
     config: Config,
     leptos_options: LeptosOptions,
     db: Db,
+) -> Result<Router, String> {
+    let meter = domain::telemetry::usage::Meter::new();
+    telemetry::spawn_meter_flush(db.clone(), meter.clone());
+    build_with_meter(config, leptos_options, db, meter).await
+}
+
+/// Builds the complete router, counting API calls in `meter` (whose owner writes it).
+pub async fn build_with_meter(
+    config: Config,
+    leptos_options: LeptosOptions,
+    db: Db,
+    meter: domain::telemetry::usage::Meter,
 ) -> Result<Router, String> {
     let config = Arc::new(config);
     let providers = Arc::new(auth::provider::Providers::new(&config)?);
@@ -136,6 +152,7 @@ pub async fn build(
         config: config.clone(),
         oidc: providers,
         ui: ui.clone(),
+        meter,
     };
 
     let routes = generate_route_list(App);
@@ -224,7 +241,8 @@ pub async fn build(
         }))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             security::panic_response,
-        )))
+        ))
+        .layer(axum::middleware::from_fn(telemetry::request_id)))
 }
 
 /// Runs the tenant controller until shutdown: a pass every second, which does
@@ -258,7 +276,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let db = open_db(&config).await?;
     bootstrap(&db, &config).await?;
     spawn_controller(db.clone(), config.controller());
-    let router = build(config.clone(), leptos_options, db.clone()).await?;
+    let meter = domain::telemetry::usage::Meter::new();
+    telemetry::spawn_meter_flush(db.clone(), meter.clone());
+    let router =
+        build_with_meter(config.clone(), leptos_options, db.clone(), meter.clone()).await?;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -273,6 +294,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| format!("server: {e}"))?;
+    // The calls counted since the last flush are written before the pool closes.
+    telemetry::flush(&db, &meter).await;
     if let Err(e) = domain::lifecycle::release_lease(&db, &config.replica_id).await {
         tracing::warn!(error = %e, "could not give up the controller lease");
     }

@@ -562,6 +562,41 @@ fn server_fn_cases() -> Vec<Case> {
             },
             expect: [Ok, NotFound, Forbidden, NotFound],
         },
+        // The tenant as a container: its log, metrics and usage (read by members), and
+        // the archive of deleted tenants' audit logs (global admins).
+        Case {
+            key: "/fn/list_logs",
+            build: |_, _, s| {
+                Req::sfn(
+                    "list_logs",
+                    &[("tenant", tenant_for(s)), ("q", ""), ("source", "")],
+                )
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/tenant_metrics",
+            build: |_, _, s| Req::sfn("tenant_metrics", &[("tenant", tenant_for(s))]),
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/tenant_usage",
+            build: |_, _, s| {
+                Req::sfn(
+                    "tenant_usage",
+                    &[("tenant", tenant_for(s)), ("from", ""), ("to", "")],
+                )
+            },
+            expect: [Ok, NotFound, Ok, NotFound],
+        },
+        Case {
+            key: "/fn/audit_archives",
+            build: |fx, _, s| {
+                let id = fx.tenant_id(tenant_for(s)).to_string();
+                Req::sfn("audit_archives", &[("tenant", &id)])
+            },
+            expect: [Forbidden, Forbidden, Forbidden, Forbidden],
+        },
         Case {
             key: "/fn/list_network_policies",
             build: |_, _, s| {
@@ -1014,6 +1049,58 @@ fn rest_cases() -> Vec<Case> {
                 )
             },
             expect: [S(200), S(404), S(403), S(403)],
+        },
+        Case {
+            key: "GET /logs",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/logs",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "GET /metrics",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/metrics",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "GET /usage",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/usage",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(200), S(403), S(200), S(403)],
+        },
+        Case {
+            key: "GET /usage/all",
+            build: |fx, w, s| {
+                Req::api(
+                    "GET",
+                    "/api/v1/usage/all?format=csv",
+                    w,
+                    Some(fx.tenant_id(tenant_for(s))),
+                    None,
+                )
+            },
+            expect: [S(403), S(403), S(403), S(403)],
         },
         Case {
             key: "POST /users",

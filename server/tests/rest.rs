@@ -787,6 +787,9 @@ fn csp_nonce(res: &support::Res) -> Option<String> {
 /// another request's context would show up here as a missing or foreign nonce, or as
 /// another user's email in the header. (Leptos lazy routes did exactly this under load;
 /// see the closing notes of the session that tried them.)
+/// `scripts/test.sh` runs this test on its own: beside the other tests of this binary,
+/// each on its own runtime, a render sometimes waits forever on work handed to another
+/// test's runtime that has ended (alone it never does; a server has one runtime).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_page_renders_never_mix_requests() {
     let fx = Fx::new().await;

@@ -16,6 +16,7 @@ pub fn AuditPage() -> impl IntoView {
     let target = query_param("target");
     let from = query_param("from");
     let until = query_param("until");
+    let request = query_param("request");
     let data = Resource::new(
         move || {
             (
@@ -26,10 +27,11 @@ pub fn AuditPage() -> impl IntoView {
                 target.get(),
                 from.get(),
                 until.get(),
+                request.get(),
             )
         },
-        |(t, c, actor, action, target, from, until)| {
-            api::list_audit(t, non_empty(c), actor, action, target, from, until)
+        |(t, c, actor, action, target, from, until, request)| {
+            api::list_audit(t, non_empty(c), actor, action, target, from, until, request)
         },
     );
     view! {
@@ -44,6 +46,7 @@ pub fn AuditPage() -> impl IntoView {
                     ("target", target.get_untracked()),
                     ("from", from.get_untracked()),
                     ("until", until.get_untracked()),
+                    ("request", request.get_untracked()),
                 ];
                 let filtering = filters.iter().any(|(_, v)| !v.is_empty());
                 let params: Vec<(String, String)> = filters.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
@@ -55,6 +58,7 @@ pub fn AuditPage() -> impl IntoView {
                         <div class="field"><label for="audit-target">"Object"</label><input id="audit-target" type="search" name="target" value=value("target") placeholder="name"/></div>
                         <div class="field field-narrow"><label for="audit-from">"From"</label><input id="audit-from" type="date" name="from" value=value("from")/></div>
                         <div class="field field-narrow"><label for="audit-until">"Until"</label><input id="audit-until" type="date" name="until" value=value("until")/></div>
+                        <div class="field"><label for="audit-request">"Request ID"</label><input id="audit-request" type="search" name="request" value=value("request") placeholder="X-Request-Id"/></div>
                         <div class="form-actions">
                             <button class="btn" type="submit">"Filter"</button>
                             {filtering.then(|| view! { <a class="btn btn-ghost" href="?">"Clear"</a> })}
@@ -74,6 +78,10 @@ pub fn AuditPage() -> impl IntoView {
                                     <td class="name">{e.target}</td>
                                     <td class="audit-change">
                                         <div class="clamp-2" data-testid="audit-summary">{e.summary}</div>
+                                        {e.request_id.map(|r| {
+                                            let filter = format!("?request={}", encode(&r));
+                                            view! { <RequestRef id=r filter/> }
+                                        })}
                                         {has_diff.then(|| view! {
                                             <details class="audit-detail">
                                                 <summary>"Show change"</summary>
@@ -86,23 +94,11 @@ pub fn AuditPage() -> impl IntoView {
                         }).collect_view();
                         view! {
                             {toolbar}
-                            <div class="table-wrap">
-                                {if shown == 0 {
-                                    let (title, hint) = if filtering {
-                                        ("No matching events", "No event matches these filters.")
-                                    } else {
-                                        ("No events yet", "Changes made in this tenant appear here.")
-                                    };
-                                    view! { <EmptyState title=title.to_string() hint=hint.to_string()/> }.into_any()
-                                } else {
-                                    view! {
-                                        <table class="data-table" aria-label="Audit events">
-                                            <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"Object"</th><th>"Change"</th></tr></thead>
-                                            <tbody>{rows}</tbody>
-                                        </table>
-                                    }.into_any()
-                                }}
-                            </div>
+                            <ListTable label="Audit events" headers=&["When", "Who", "Action", "Object", "Change"] shown=shown filtering=filtering
+                                empty=("No events yet", "Changes made in this tenant appear here.")
+                                no_match=("No matching events", "No event matches these filters.")>
+                                {rows}
+                            </ListTable>
                             <Pager next_cursor=page.next_cursor shown=shown limit=25 total=page.total params=params/>
                         }.into_any()
                     }

@@ -55,3 +55,21 @@ pub fn ShortId(
         </span>
     }
 }
+
+/// The request that wrote a record: its id short (whole on hover, with a copy button, to
+/// find the request in the server's log), and a link to every record it wrote, where a
+/// page can list them (`filter`).
+#[component]
+pub fn RequestRef(
+    #[prop(into)] id: String,
+    #[prop(optional)] filter: Option<String>,
+) -> impl IntoView {
+    view! {
+        <div class="muted small request-ref">
+            "Request "<ShortId id=id what="request id" testid="request-id"/>
+            {filter.map(|href| view! {
+                <a href=href title="Every change this request made" data-testid="audit-request">"its changes"</a>
+            })}
+        </div>
+    }
+}

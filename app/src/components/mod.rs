@@ -1,11 +1,13 @@
 //! Building blocks shared by the pages: the app shell, the tenant switcher, error
 //! views, empty states and pagination.
 
+mod chart;
 mod confirm;
 mod copy;
 mod diff;
 mod editor;
 mod form;
+pub use chart::*;
 pub use confirm::*;
 pub use copy::*;
 pub use diff::*;
@@ -107,6 +109,44 @@ pub fn EmptyState(title: String, hint: String) -> impl IntoView {
             <div class="empty-hint">{hint}</div>
         </div>
     }
+}
+
+/// A list's table, or its empty state when there is no row: `empty` when the list has
+/// nothing yet, `no_match` when filters hide every row. The rows are the children.
+#[component]
+pub fn ListTable(
+    /// The table's accessible name.
+    label: &'static str,
+    headers: &'static [&'static str],
+    /// Columns known only at run time, after `headers` (the usage page's kinds).
+    #[prop(optional)]
+    more_headers: Vec<String>,
+    /// Rows on this page.
+    shown: usize,
+    /// Whether filters narrow the list (which empty state to show).
+    filtering: bool,
+    empty: (&'static str, &'static str),
+    no_match: (&'static str, &'static str),
+    children: Children,
+) -> impl IntoView {
+    let body = if shown == 0 {
+        let (title, hint) = if filtering { no_match } else { empty };
+        view! { <EmptyState title=title.to_string() hint=hint.to_string()/> }.into_any()
+    } else {
+        view! {
+            <table class="data-table" aria-label=label>
+                <thead><tr>
+                    {headers.iter().map(|h| view! { <th>{*h}</th> }).collect_view()}
+                    {more_headers.into_iter().map(|h| view! { <th class="num">{h}</th> }).collect_view()}
+                </tr></thead>
+                <tbody>{children()}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    // A wide table scrolls inside its frame on a phone: the frame is a named region that
+    // takes focus, so keyboard users can scroll it too.
+    view! { <div class="table-wrap" tabindex="0" role="region" aria-label=label>{body}</div> }
 }
 
 /// A "Loading…" line for Suspense fallbacks (only seen during client navigation).

@@ -251,66 +251,26 @@ pub fn ConnectionsPage() -> impl IntoView {
 
 // ---------------------------------------------------------------- one connection
 
-/// Bytes per day as bars, drawn on the server (inline SVG, no script): the page is
-/// complete without JavaScript, and each bar has a tooltip with its numbers.
+/// Bytes per day of one connection, as the console draws every chart (`DayBars`).
 #[component]
 fn TrafficChart(days: Vec<DayRow>) -> impl IntoView {
-    // No traffic at all: say so rather than draw thirty empty days.
-    if days.iter().all(|d| d.bytes == 0 && d.flows == 0) {
-        return view! {
-            <EmptyState title="No traffic yet".to_string()
-                hint="A data plane reports the bytes and flows of this connection; they appear here per day.".to_string()/>
-        }
-        .into_any();
-    }
-    const W: f64 = 720.0;
-    const H: f64 = 160.0;
-    const TOP: f64 = 12.0;
-    const LEFT: f64 = 64.0;
-    const BOTTOM: f64 = 22.0;
-    let max = days.iter().map(|d| d.bytes).max().unwrap_or(0).max(1);
-    let n = days.len().max(1) as f64;
-    let slot = (W - LEFT) / n;
-    let plot_h = H - TOP - BOTTOM;
-    let first = days
-        .first()
-        .map(|d| fmt_date(d.day_start))
-        .unwrap_or_default();
-    let last = days
-        .last()
-        .map(|d| fmt_date(d.day_start))
-        .unwrap_or_default();
     let bars = days
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let h = if d.bytes == 0 { 0.0 } else { (d.bytes as f64 / max as f64 * plot_h).max(2.0) };
-            let x = LEFT + i as f64 * slot + slot * 0.15;
-            let tip = format!("{}: {}, {} flows", fmt_date(d.day_start), human_bytes(d.bytes), d.flows);
-            view! {
-                <rect class="chart-bar" x=format!("{x:.1}") y=format!("{:.1}", TOP + plot_h - h) width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}")>
-                    <title>{tip}</title>
-                </rect>
-            }
+        .into_iter()
+        .map(|d| Bar {
+            day_start: d.day_start,
+            value: d.bytes,
+            tip: format!(
+                "{}: {}, {} flows",
+                fmt_date(d.day_start),
+                human_bytes(d.bytes),
+                d.flows
+            ),
         })
-        .collect_view();
-    let label = format!(
-        "Bytes per day from {first} to {last}; peak {}",
-        human_bytes(max)
-    );
-    let f = |v: f64| format!("{v:.1}");
+        .collect();
     view! {
-        <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label data-testid="traffic-chart">
-            <line class="chart-axis" x1=f(LEFT) y1=f(TOP + plot_h) x2=f(W) y2=f(TOP + plot_h)/>
-            <line class="chart-grid" x1=f(LEFT) y1=f(TOP) x2=f(W) y2=f(TOP)/>
-            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + 4.0) text-anchor="end">{human_bytes(max)}</text>
-            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + plot_h) text-anchor="end">"0"</text>
-            {bars}
-            <text class="chart-label" x=f(LEFT) y=f(H - 4.0)>{first}</text>
-            <text class="chart-label" x=f(W) y=f(H - 4.0) text-anchor="end">{last}</text>
-        </svg>
+        <DayBars bars what="Bytes per day" scale=human_bytes testid="traffic-chart"
+            empty=("No traffic yet", "A data plane reports the bytes and flows of this connection; they appear here per day.")/>
     }
-    .into_any()
 }
 
 #[component]

@@ -82,6 +82,8 @@ pub const SECTIONS: &[&str] = &[
     "groups",
     "clouds",
     "alerts",
+    "logs",
+    "metrics",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -152,6 +152,8 @@ pub fn AppShell(
                                 {can("members").then(|| nav_link("/members", "Members"))}
                                 {can("audit-events").then(|| nav_link("/audit", "Audit log"))}
                                 {can("alerts").then(|| nav_link("/alerts", "Alerts"))}
+                                {can("metrics").then(|| nav_link("/metrics", "Metrics"))}
+                                {can("logs").then(|| nav_link("/logs", "Logs"))}
                                 {section("NCS Networking", vec![
                                     ("/connections", "Cross-Tenant Connections", "connections"),
                                     ("/workspaces", "Workspaces", "workspaces"),
@@ -173,6 +175,7 @@ pub fn AppShell(
                                 <div class="nav-section">"Global"</div>
                                 {global_link("/admin/tenants", "Tenants")}
                                 {global_link("/admin/connection-map", "Connection map")}
+                                {global_link("/admin/archive", "Archived logs")}
                             })
                         })}
                     </Transition>

@@ -24,6 +24,8 @@ pub struct Pass {
     pub deleted: usize,
     /// Teardowns that stopped at a failing step (retried at the next pass).
     pub stuck: usize,
+    /// Tenants whose usage snapshot of the day was taken.
+    pub usage_snapshots: usize,
 }
 
 /// How long a lease lasts without renewal: a replica that dies is replaced after this.
@@ -33,25 +35,36 @@ pub const LEASE_MS: i64 = 15_000;
 /// the lease every five seconds, not every pass.
 const RENEW_AFTER_MS: i64 = 5_000;
 
-/// Takes or renews the controller lease for `holder`; true when `holder` has it. The
-/// conditional upsert is one statement, so two replicas racing for an expired lease
-/// cannot both win; a holder whose lease is still fresh only reads.
+/// Takes or renews the controller lease for `holder`; true when `holder` has it. It
+/// reads first, so a pass writes nothing while its own lease is fresh or another
+/// replica's is alive; taking or renewing is one conditional upsert, so two replicas
+/// racing for an expired lease cannot both win.
 pub async fn acquire_lease(db: &Db, holder: &str) -> DomainResult<bool> {
     let now = now_ms();
+    let current: Option<(String, i64)> = sqlx::query_as(
+        "SELECT holder, expires_at FROM controller_leases WHERE name = 'tenant-controller'",
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    match &current {
+        Some((h, expires)) if h == holder && *expires - now > LEASE_MS - RENEW_AFTER_MS => {
+            return Ok(true)
+        }
+        Some((h, expires)) if h != holder && *expires >= now => return Ok(false),
+        _ => {}
+    }
     let taken = sqlx::query(
         "INSERT INTO controller_leases (name, holder, expires_at) VALUES ('tenant-controller', $1, $2) \
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
-         WHERE controller_leases.expires_at < $3 \
-            OR (controller_leases.holder = excluded.holder AND controller_leases.expires_at < $4)",
+         WHERE controller_leases.expires_at < $3 OR controller_leases.holder = excluded.holder",
     )
     .bind(holder.to_string())
     .bind(now + LEASE_MS)
     .bind(now)
-    .bind(now + LEASE_MS - RENEW_AFTER_MS)
     .execute(db.pool())
     .await?
     .rows_affected();
-    Ok(taken == 1 || lease_holder(db).await?.as_deref() == Some(holder))
+    Ok(taken == 1)
 }
 
 /// Gives the lease up (at shutdown), so another replica takes over at once.
@@ -86,14 +99,8 @@ pub async fn reconcile(db: &Db, ctl: &Controller) -> DomainResult<Pass> {
         ..Pass::default()
     };
     expiring_secrets(db).await?;
-    // Archived audit logs past their retention go, a bounded batch per pass.
-    sqlx::query(
-        "DELETE FROM audit_archive WHERE former_tenant_id IN \
-         (SELECT DISTINCT former_tenant_id FROM audit_archive WHERE archived_at < $1 LIMIT 100)",
-    )
-    .bind(now_ms() - ctl.audit_retention_ms)
-    .execute(db.pool())
-    .await?;
+    purge_archive(db, now_ms() - ctl.audit_retention_ms).await?;
+    pass.usage_snapshots = usage_snapshots(db, ctl, pass.bootstrapped).await?;
     for id in teardown::pending(db).await? {
         // Renew the lease between tenants, so a long queue does not let it lapse.
         if !acquire_lease(db, &ctl.replica).await? {
@@ -107,6 +114,46 @@ pub async fn reconcile(db: &Db, ctl: &Controller) -> DomainResult<Pass> {
         }
     }
     Ok(pass)
+}
+
+/// Takes the day's usage snapshot of a batch of tenants that lack it. Once a pass finds
+/// none missing, the day is marked done and later passes that day look no more, until a
+/// pass bootstraps a new tenant.
+async fn usage_snapshots(db: &Db, ctl: &Controller, bootstrapped: usize) -> DomainResult<usize> {
+    use std::sync::atomic::Ordering;
+    let today = crate::telemetry::day_of(now_ms());
+    if bootstrapped > 0 {
+        // A tenant created today has no snapshot yet.
+        ctl.usage_done_day.store(-1, Ordering::Relaxed);
+    }
+    if ctl.usage_done_day.load(Ordering::Relaxed) == today {
+        return Ok(0);
+    }
+    let taken = crate::telemetry::usage::snapshot_due(db, 200).await?;
+    if taken == 0 {
+        ctl.usage_done_day.store(today, Ordering::Relaxed);
+    }
+    Ok(taken)
+}
+
+/// Drops archived audit logs past their retention, a bounded batch per pass. It looks
+/// first (one indexed read), so a pass with nothing to drop writes nothing.
+async fn purge_archive(db: &Db, before: i64) -> DomainResult<()> {
+    let due: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM audit_archive WHERE archived_at < $1 LIMIT 1")
+            .bind(before)
+            .fetch_optional(db.pool())
+            .await?;
+    if due.is_some() {
+        sqlx::query(
+            "DELETE FROM audit_archive WHERE former_tenant_id IN \
+             (SELECT DISTINCT former_tenant_id FROM audit_archive WHERE archived_at < $1 LIMIT 100)",
+        )
+        .bind(before)
+        .execute(db.pool())
+        .await?;
+    }
+    Ok(())
 }
 
 /// Alerts each tenant with a connection secret that expires within the hour and has not
@@ -180,6 +227,16 @@ async fn bootstrap(db: &Db, ctl: &Controller) -> DomainResult<usize> {
                 &name,
                 Some("UNKNOWN".into()),
                 Some("CREATED".into()),
+            )
+            .await?;
+            crate::telemetry::logs::write(
+                &mut tx,
+                tid,
+                crate::telemetry::logs::Source::Controller,
+                &format!(
+                    "Bootstrapped by the tenant controller ({}): IAM, network and clouds are ready; the tenant is CREATED.",
+                    ctl.replica
+                ),
             )
             .await?;
             done += 1;

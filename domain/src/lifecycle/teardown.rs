@@ -16,6 +16,7 @@
 
 use super::alerts;
 use crate::ids::{col_id, TenantId, SYSTEM_TENANT_ID};
+use crate::telemetry::logs;
 use crate::{audit, now_ms, Db, DomainError, DomainResult, Principal};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -221,13 +222,23 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         key: "audit",
-        label: "Archive the audit log",
+        label: "Archive the audit log; delete the logs and usage",
         component: Component::Console,
-        kinds: &[kind(
-            "audit records (kept for the retention period, for global admins)",
-            "SELECT COUNT(*) FROM audit_events WHERE tenant_id = $1",
-        )],
-        tables: &[],
+        kinds: &[
+            kind(
+                "audit records (kept for the retention period, for global admins)",
+                "SELECT COUNT(*) FROM audit_events WHERE tenant_id = $1",
+            ),
+            kind(
+                "log lines",
+                "SELECT COUNT(*) FROM tenant_logs WHERE tenant_id = $1",
+            ),
+            kind(
+                "usage records (export them first for billing)",
+                "SELECT COUNT(*) FROM usage_daily WHERE tenant_id = $1",
+            ),
+        ],
+        tables: &["tenant_logs", "usage_daily"],
     },
     Step {
         key: "tenant",
@@ -491,6 +502,9 @@ pub struct Controller {
     /// Steps whose graceful part fails on purpose: for fault drills and the tests of
     /// forcing. Empty in normal operation.
     pub faults: Vec<&'static str>,
+    /// The last day whose usage snapshots were all taken by this replica, so that later
+    /// passes that day skip looking for missing ones (shared by clones of this value).
+    pub usage_done_day: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Controller {
@@ -500,6 +514,7 @@ impl Controller {
             step_timeout_ms: 60_000,
             audit_retention_ms: 365 * 24 * 3_600_000,
             faults: Vec::new(),
+            usage_done_day: std::sync::Arc::new(std::sync::atomic::AtomicI64::new(-1)),
         }
     }
 }
@@ -626,6 +641,23 @@ async fn run_step(
             ))
             .bind(t.id.as_text())
             .execute(&mut *tx)
+            .await?;
+        }
+        // The tenant's own log shows its teardown while it lasts (until the step that
+        // deletes the log itself).
+        if step.key != "audit" {
+            logs::write(
+                &mut tx,
+                t.id,
+                logs::Source::Controller,
+                &format!(
+                    "Teardown step {} of {}{}: {}.",
+                    t.done + 1,
+                    STEPS.len(),
+                    if forced { " (forced)" } else { "" },
+                    step.label
+                ),
+            )
             .await?;
         }
         // The system tenant's log tells the whole story, as the tenant's own is
@@ -781,8 +813,8 @@ async fn end_sessions(tx: &mut Tx, t: &Doomed, now: i64) -> DomainResult<()> {
 /// retention period.
 async fn archive_audit(tx: &mut Tx, t: &Doomed, now: i64) -> DomainResult<()> {
     sqlx::query(
-        "INSERT INTO audit_archive (former_tenant_id, former_tenant_name, id, at, actor_id, actor_label, action, target, before_json, after_json, via, archived_at) \
-         SELECT tenant_id, $1, id, at, actor_id, actor_label, action, target, before_json, after_json, via, $2 \
+        "INSERT INTO audit_archive (former_tenant_id, former_tenant_name, id, at, actor_id, actor_label, action, target, before_json, after_json, via, request_id, archived_at) \
+         SELECT tenant_id, $1, id, at, actor_id, actor_label, action, target, before_json, after_json, via, request_id, $2 \
          FROM audit_events WHERE tenant_id = $3 ON CONFLICT DO NOTHING",
     )
     .bind(t.name.clone())

@@ -72,6 +72,10 @@ types! {
     "members" => "MEMBER" in [];
     "audit-events" => "AUDIT_EVENT" in [];
     "alerts" => "ALERT" in [];
+    // Tenantry: the tenant as a container (seed 003).
+    "logs" => "LOG" in [];
+    "metrics" => "METRIC" in [];
+    "usage" => "USAGE" in [];
 }
 
 /// Every family name, `all-resources` first.

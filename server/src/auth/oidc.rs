@@ -125,7 +125,10 @@ async fn callback(
     match complete_login(&st, provider, &pending, code).await {
         Ok((user, id_token)) => match start_session(&session, &user, Some((&name, id_token))).await
         {
-            Ok(()) => Redirect::to(&pending.next).into_response(),
+            Ok(()) => {
+                log_login(&st, &user, &name).await;
+                Redirect::to(&pending.next).into_response()
+            }
             Err(e) => {
                 tracing::error!(error = %e, "session store");
                 login_error("provider")
@@ -250,8 +253,11 @@ async fn local_login(
     match domain::directory::verify_local_login(&st.db, &form.email, &form.password, &client).await
     {
         Ok(user) => match start_session(&session, &user, None).await {
-            Ok(()) => Redirect::to(&safe_next(form.next.as_deref(), &st.config.public_url))
-                .into_response(),
+            Ok(()) => {
+                log_login(&st, &user, "bootstrap password").await;
+                Redirect::to(&safe_next(form.next.as_deref(), &st.config.public_url))
+                    .into_response()
+            }
             Err(e) => {
                 tracing::error!(error = %e, "session store");
                 login_error("provider")
@@ -260,6 +266,14 @@ async fn local_login(
         Err(domain::DomainError::RateLimited) => login_error("rate_limited"),
         Err(domain::DomainError::Internal(_)) => login_error("internal"),
         Err(_) => login_error("invalid_credentials"),
+    }
+}
+
+/// Writes the sign-in in the log of each of the user's tenants. The session is already
+/// started: a failure here is logged, never a reason to refuse the login.
+async fn log_login(st: &AppState, user: &domain::User, how: &str) {
+    if let Err(e) = domain::telemetry::logs::record_login(&st.db, user.id, &user.email, how).await {
+        tracing::warn!(error = %e, "could not log the sign-in in the user's tenants");
     }
 }
 

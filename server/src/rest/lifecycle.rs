@@ -194,6 +194,8 @@ pub struct ArchivedEventJson {
     before: Option<String>,
     after: Option<String>,
     via: Option<String>,
+    /// The request that made the change (its `X-Request-Id`).
+    request_id: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -231,6 +233,7 @@ pub(super) async fn audit_archive(
                 before: e.before,
                 after: e.after,
                 via: e.via,
+                request_id: e.request_id,
             })
             .collect(),
         next_cursor: page.next_cursor,

@@ -31,6 +31,7 @@ mod iam;
 mod lifecycle;
 mod members;
 mod network;
+mod telemetry;
 mod tenants;
 
 // ---------------------------------------------------------------- errors
@@ -293,6 +294,15 @@ impl FromRequestParts<AppState> for Scoped {
             ))
         })?;
         scope.require_need(need)?;
+        let how = if principal.token_roles().is_some() {
+            "JWT"
+        } else {
+            "console token"
+        };
+        st.meter.count(
+            scope.tenant_id(),
+            &format!("{} ({how})", principal.user().email),
+        );
         Ok(Scoped { principal, scope })
     }
 }
@@ -315,7 +325,7 @@ pub struct ListQuery {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tenantry API", description = "Multi-tenant admin console. Tenant-scoped routes need the ActiveProjectID header."),
-    paths(tenants::me, tenants::list_tenants, tenants::create_tenant, tenants::get_tenant, tenants::update_tenant, tenants::create_user, lifecycle::teardown_plan, lifecycle::delete_tenant, lifecycle::list_alerts, lifecycle::acknowledge_alert, lifecycle::audit_archive, members::list_members, members::add_member, members::remove_member,
+    paths(tenants::me, tenants::list_tenants, tenants::create_tenant, tenants::get_tenant, tenants::update_tenant, tenants::create_user, lifecycle::teardown_plan, lifecycle::delete_tenant, lifecycle::list_alerts, lifecycle::acknowledge_alert, lifecycle::audit_archive, telemetry::list_logs, telemetry::metrics, telemetry::tenant_usage, telemetry::all_usage, members::list_members, members::add_member, members::remove_member,
         connections::list_secrets, connections::create_secret, connections::revoke_secret, connections::list_connections, connections::redeem, connections::get_connection, connections::revoke_connection,
         network::connection_traffic, network::ingest_traffic, network::list_workspaces, network::create_workspace, network::update_workspace, network::delete_workspace,
         network::list_services, network::create_service, network::update_service, network::delete_service, network::remote_services, network::list_policies,
@@ -326,7 +336,7 @@ pub struct ListQuery {
         clouds::update_vrf_context, clouds::delete_vrf_context, clouds::list_se_groups, clouds::create_se_group, clouds::update_se_group,
         clouds::delete_se_group, clouds::list_service_engines, clouds::add_service_engine, clouds::remove_service_engine,
         clouds::get_cloud_settings, clouds::put_cloud_settings),
-    components(schemas(ErrorBody, ErrorDetail, tenants::MeJson, tenants::UserJson, tenants::MembershipJson, tenants::TenantJson, tenants::TenantList, tenants::NewTenantJson, tenants::TenantChangeJson, tenants::NewUserJson, lifecycle::TeardownJson, lifecycle::PlanItemJson, lifecycle::PlanStepJson, lifecycle::TeardownPlanJson, lifecycle::AlertJson, lifecycle::AlertList, lifecycle::ArchivedEventJson, lifecycle::ArchivedEventList, members::MemberJson, members::MemberList, members::NewMemberJson,
+    components(schemas(ErrorBody, ErrorDetail, tenants::MeJson, tenants::UserJson, tenants::MembershipJson, tenants::TenantJson, tenants::TenantList, tenants::NewTenantJson, tenants::TenantChangeJson, tenants::NewUserJson, lifecycle::TeardownJson, lifecycle::PlanItemJson, lifecycle::PlanStepJson, lifecycle::TeardownPlanJson, lifecycle::AlertJson, lifecycle::AlertList, lifecycle::ArchivedEventJson, lifecycle::ArchivedEventList, telemetry::LogJson, telemetry::LogList, telemetry::DayValueJson, telemetry::MetricsJson, telemetry::UsageJson, telemetry::UsageList, members::MemberJson, members::MemberList, members::NewMemberJson,
         connections::SecretJson, connections::SecretList, connections::NewSecretJson, connections::IssuedSecretJson, connections::ConnectionJson, connections::ConnectionList, connections::RedeemJson, IssueJson,
         network::WorkspaceJson, network::WorkspaceList, network::NewWorkspaceJson, network::WorkspaceChangeJson, network::ServiceJson, network::ServiceList, network::NewServiceJson, network::ServiceChangeJson,
         network::RemoteServiceJson, network::RemoteServiceList, network::PolicyJson, network::PolicyList, network::CheckJson, network::CheckResultJson,

@@ -2,7 +2,9 @@
 //! (`policy::access::Need`). [`build`] registers them and records them, so that the
 //! isolation test can compare its matrix, and the declared needs, with what exists.
 
-use super::{clouds, connections, iam, lifecycle, members, network, openapi, tenants, ApiError};
+use super::{
+    clouds, connections, iam, lifecycle, members, network, openapi, telemetry, tenants, ApiError,
+};
 use crate::AppState;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post, put, MethodRouter};
@@ -81,6 +83,34 @@ fn build(seen: &mut Vec<(&'static str, &'static str, Need)>) -> Router<AppState>
         get(lifecycle::audit_archive),
     );
     r = add(r, "POST", "/users", GlobalAdmin, post(tenants::create_user));
+    r = add(
+        r,
+        "GET",
+        "/logs",
+        Permission("LOG_READ"),
+        get(telemetry::list_logs),
+    );
+    r = add(
+        r,
+        "GET",
+        "/metrics",
+        Permission("METRIC_READ"),
+        get(telemetry::metrics),
+    );
+    r = add(
+        r,
+        "GET",
+        "/usage",
+        Permission("USAGE_READ"),
+        get(telemetry::tenant_usage),
+    );
+    r = add(
+        r,
+        "GET",
+        "/usage/all",
+        GlobalAdmin,
+        get(telemetry::all_usage),
+    );
     r = add(
         r,
         "GET",
