@@ -120,6 +120,7 @@ token=$("${server_env[@]}" target/release/server admin token --email admin@local
 page=(WRK_COOKIE="$cookie" WRK_ACCEPT="text/html")
 read -r list_rps list_p50 _ < <(measure 16 "$BASE/admin/tenants" "${page[@]}")
 read -r dash_rps dash_p50 _ < <(measure 16 "$BASE/t/admin" "${page[@]}")
+read -r metrics_rps metrics_p50 _ < <(measure 16 "$BASE/t/admin/metrics" "${page[@]}")
 read -r api_rps api_p50 _ < <(measure 16 "$BASE/api/v1/tenants" WRK_AUTH="Bearer $token")
 
 step "R1: authorisation by statements (a group member, an admitted user)"
@@ -191,6 +192,7 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores of ${cpu:-an unknown CPU}, $(una
 | --- | --- | --- | --- | --- |
 | R1 tenant list page (\`/admin/tenants\`), 16 connections | ${list_rps} rps (p50 ${list_p50} ms) | hello world ${hello_rps} rps | $(pct "$list_rps" "$hello_rps") | ≥ 10% |
 | R1 dashboard (\`/t/admin\`), 16 connections | ${dash_rps} rps (p50 ${dash_p50} ms) | hello world ${hello_rps} rps | $(pct "$dash_rps" "$hello_rps") | ≥ 10% |
+| R1 metrics page (\`/t/admin/metrics\`, counts and three charts), 16 connections | ${metrics_rps} rps (p50 ${metrics_p50} ms) | hello world ${hello_rps} rps | $(pct "$metrics_rps" "$hello_rps") | |
 | R1 \`GET /api/v1/tenants\`, console token, 16 connections | ${api_rps} rps (p50 ${api_p50} ms) | hello world ${hello_rps} rps | $(pct "$api_rps" "$hello_rps") | ≥ 20,000 rps |
 | R1 \`GET /api/v1/workspaces\`, a group member (51 statements), 16 connections | ${member_rps} rps (p50 ${member_p50} ms) | hello world ${hello_rps} rps | $(pct "$member_rps" "$hello_rps") | |
 | R1 \`GET /api/v1/workspaces\`, admitted by Endorse + Admit, 16 connections | ${partner_rps} rps (p50 ${partner_p50} ms) | hello world ${hello_rps} rps | $(pct "$partner_rps" "$hello_rps") | |

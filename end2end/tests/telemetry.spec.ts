@@ -22,7 +22,7 @@ test('metrics, usage downloads, the log and the request of each change', async (
   await tara.goto('/t/tm-acme');
   await tara.getByRole('link', { name: 'Metrics' }).click();
   await expect(tara).toHaveURL(/\/t\/tm-acme\/metrics$/);
-  const members = tara.getByTestId('resource-counts').getByTestId('count-bar').filter({ hasText: 'members' });
+  const members = tara.getByTestId('resource-counts').getByTestId('count-bar').filter({ hasText: 'Members' });
   await expect(members).toContainText('1');
   await expect(tara.getByTestId('metric-resources')).toHaveText('1');
   await expect(tara.getByRole('img', { name: /^Resources per day from .* peak 1$/ })).toBeVisible();

@@ -28,14 +28,13 @@ pub fn DayBars(
         return view! { <EmptyState title=empty.0.to_string() hint=empty.1.to_string()/> }
             .into_any();
     }
+    // The bars are drawn in a plot of W × H units stretched to the box (so they fill any
+    // width), while the axis labels are HTML beside it, at the page's own text size on a
+    // phone as on a wide screen.
     const W: f64 = 720.0;
-    const H: f64 = 160.0;
-    const TOP: f64 = 12.0;
-    const LEFT: f64 = 64.0;
-    const BOTTOM: f64 = 22.0;
+    const H: f64 = 100.0;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
-    let slot = (W - LEFT) / bars.len().max(1) as f64;
-    let plot_h = H - TOP - BOTTOM;
+    let slot = W / bars.len().max(1) as f64;
     let first = bars
         .first()
         .map(|b| fmt_date(b.day_start))
@@ -46,33 +45,35 @@ pub fn DayBars(
         .unwrap_or_default();
     let rects = bars
         .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let h = if b.value <= 0 {
+        .map(|b| {
+            if b.value <= 0 {
                 0.0
             } else {
-                (b.value as f64 / max as f64 * plot_h).max(2.0)
-            };
-            let x = LEFT + i as f64 * slot + slot * 0.15;
+                (b.value as f64 / max as f64 * H).max(1.5)
+            }
+        })
+        .zip(&bars)
+        .enumerate()
+        .map(|(i, (h, b))| {
+            let x = i as f64 * slot + slot * 0.15;
             view! {
-                <rect class="chart-bar" x=format!("{x:.1}") y=format!("{:.1}", TOP + plot_h - h) width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}")>
+                <rect class="chart-bar" x=format!("{x:.1}") y=format!("{:.1}", H - h) width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}")>
                     <title>{b.tip.clone()}</title>
                 </rect>
             }
         })
         .collect_view();
     let label = format!("{what} from {first} to {last}; peak {}", scale(max));
-    let f = |v: f64| format!("{v:.1}");
     view! {
-        <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label data-testid=testid>
-            <line class="chart-axis" x1=f(LEFT) y1=f(TOP + plot_h) x2=f(W) y2=f(TOP + plot_h)/>
-            <line class="chart-grid" x1=f(LEFT) y1=f(TOP) x2=f(W) y2=f(TOP)/>
-            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + 4.0) text-anchor="end">{scale(max)}</text>
-            <text class="chart-label" x=f(LEFT - 6.0) y=f(TOP + plot_h) text-anchor="end">"0"</text>
-            {rects}
-            <text class="chart-label" x=f(LEFT) y=f(H - 4.0)>{first}</text>
-            <text class="chart-label" x=f(W) y=f(H - 4.0) text-anchor="end">{last}</text>
-        </svg>
+        <div class="daybars">
+            <div class="daybars-y" aria-hidden="true"><span>{scale(max)}</span><span>"0"</span></div>
+            <svg class="chart" viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label=label data-testid=testid>
+                <line class="chart-grid" x1="0" y1="0.5" x2=W.to_string() y2="0.5" vector-effect="non-scaling-stroke"/>
+                {rects}
+                <line class="chart-axis" x1="0" y1=H.to_string() x2=W.to_string() y2=H.to_string() vector-effect="non-scaling-stroke"/>
+            </svg>
+            <div class="daybars-x" aria-hidden="true"><span>{first}</span><span>{last}</span></div>
+        </div>
     }
     .into_any()
 }

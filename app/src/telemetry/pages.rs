@@ -59,15 +59,17 @@ pub fn LogsPage() -> impl IntoView {
                             };
                             view! {
                                 <tr data-testid="log-row">
-                                    <td class="nowrap">{fmt_time(l.at)}</td>
-                                    <td><span class=badge>{l.source.clone()}</span></td>
                                     <td>{l.message}{l.request_id.map(|r| view! { <RequestRef id=r/> })}</td>
+                                    <td>
+                                        <div class="nowrap">{fmt_time(l.at)}</div>
+                                        <span class=badge>{l.source.clone()}</span>
+                                    </td>
                                 </tr>
                             }
                         }).collect_view();
                         view! {
                             {toolbar}
-                            <ListTable label="Log" headers=&["When", "Source", "Event"] shown=shown filtering=filtering
+                            <ListTable label="Log" headers=&["Event", "When and source"] shown=shown filtering=filtering
                                 empty=("Nothing logged yet", "Sign-ins, API use and the tenant controller's steps appear here.")
                                 no_match=("No matching lines", "No line of the log matches this search.")>
                                 {rows}
@@ -92,6 +94,27 @@ fn bars(points: Vec<DayPoint>, tip: impl Fn(i64) -> String) -> Vec<Bar> {
             tip: format!("{}: {}", fmt_date(p.day_start), tip(p.value)),
         })
         .collect()
+}
+
+/// A resource kind (as IAM statements name it) for people: `vrf-contexts` is "VRF contexts".
+fn kind_label(kind: &str) -> String {
+    match kind {
+        "members" => "Members",
+        "groups" => "Groups",
+        "iam-policies" => "IAM policies",
+        "workspaces" => "Workspaces",
+        "services" => "Services",
+        "network-policies" => "Network policies",
+        "connections" => "Active connections",
+        "clouds" => "Clouds",
+        "vrf-contexts" => "VRF contexts",
+        "se-groups" => "SE groups",
+        "service-engines" => "Service Engines",
+        "api_calls" => "API calls",
+        "tenant" => "Tenant",
+        other => other,
+    }
+    .to_string()
 }
 
 fn plain(n: i64) -> String {
@@ -124,7 +147,7 @@ pub fn MetricsPage() -> impl IntoView {
                             </div>
                             <section class="card">
                                 <h2 class="card-title">"Resources by kind"</h2>
-                                <CountBars rows=m.counts label="Resources by kind" testid="resource-counts"/>
+                                <CountBars rows=m.counts.into_iter().map(|(k, n)| (kind_label(&k), n)).collect() label="Resources by kind" testid="resource-counts"/>
                             </section>
                             <section class="card">
                                 <h2 class="card-title">"Resources per day"</h2>
@@ -190,7 +213,7 @@ pub fn UsagePage() -> impl IntoView {
                                 <a class="btn" href=u.csv_href download=format!("{file}.csv") data-testid="usage-csv">"Download CSV"</a>
                                 <a class="btn btn-ghost" href=u.json_href download=format!("{file}.json") data-testid="usage-json">"Download JSON"</a>
                             </div>
-                            <ListTable label="Usage per day" headers=&["Day"] more_headers=u.kinds shown=shown filtering=false
+                            <ListTable label="Usage per day" headers=&["Day"] more_headers=u.kinds.iter().map(|k| kind_label(k)).collect() shown=shown filtering=false
                                 empty=("No usage recorded for these days", "The tenant controller counts this tenant's resources once a day; API calls are added as they happen.")
                                 no_match=("", "")>
                                 {rows}
