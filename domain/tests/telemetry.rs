@@ -1,6 +1,7 @@
 //! The tenant as a container, on SQLite and Postgres: audit records name the request
 //! that made them; a tenant's log holds its controller steps, sign-ins and API use and is
-//! searched; usage is snapshotted once a day per kind, API calls add up, and the export
+//! searched and purged past its retention; usage is counted per kind every hour (a day's
+//! figure is its last count), API calls add up, and the export
 //! tags every row with the tenant's name and id.
 
 mod common;
@@ -75,6 +76,9 @@ both!(
         assert_eq!(meter.flush(&db).await.unwrap(), 3);
         // Flushed counts are gone from the meter.
         assert_eq!(meter.flush(&db).await.unwrap(), 0);
+        // A later flush in the same hour adds to the caller's line of the hour.
+        meter.count(acme.tenant_id(), "cody@example.test (console token)");
+        assert_eq!(meter.flush(&db).await.unwrap(), 1);
 
         let search = |q: &str, source: Option<logs::Source>| logs::LogFilter {
             q: q.into(),
@@ -92,10 +96,12 @@ both!(
             messages.contains(&"cody@example.test signed in (local-idp)."),
             "{messages:?}"
         );
-        assert!(
-            messages.contains(&"cody@example.test (console token): 2 API calls."),
-            "{messages:?}"
-        );
+        let api_lines: Vec<&&str> = messages
+            .iter()
+            .filter(|m| m.starts_with("cody@example.test (console token), the hour from "))
+            .collect();
+        assert_eq!(api_lines.len(), 1, "{messages:?}");
+        assert!(api_lines[0].ends_with(" UTC: 3 API calls."), "{messages:?}");
         // Each tenant's log holds only its own lines.
         assert!(!messages.iter().any(|m| m.contains("JWT")));
         let logins = logs::search(
@@ -121,7 +127,11 @@ both!(
         )
         .await
         .unwrap();
-        assert_eq!(api.items[0].message, "root@example.test (JWT): 1 API call.");
+        assert!(api.items[0]
+            .message
+            .starts_with("root@example.test (JWT), the hour from "));
+        assert!(api.items[0].message.ends_with(" UTC: 1 API call."));
+        assert_eq!(api.items[0].quantity, 1);
         // Keyset paging walks the whole log once.
         let first = logs::search(&db, &acme, &search("", None), None, Some(1))
             .await
@@ -148,11 +158,21 @@ both!(
             logs::search(&db, &vera_scope, &search("", None), None, None).await,
             Err(DomainError::Forbidden(_))
         ));
+        // Past the retention, the controller deletes the lines.
+        let purging = lifecycle::Controller {
+            log_retention_ms: -1,
+            ..lifecycle::Controller::new("local")
+        };
+        lifecycle::reconcile(&db, &purging).await.unwrap();
+        let left = logs::search(&db, &acme, &search("", None), None, None)
+            .await
+            .unwrap();
+        assert!(left.items.is_empty(), "{:?}", left.items);
     }
 );
 
 both!(
-    usage_is_counted_per_kind_once_a_day_and_exported_with_its_tenant,
+    usage_is_counted_per_kind_every_hour_and_exported_with_its_tenant,
     |db: domain::Db| async move {
         let root = common::global_admin(&db).await;
         common::tenant(&db, &root, "acme").await;
@@ -175,8 +195,8 @@ both!(
             meter.count(acme.tenant_id(), "cody@example.test (console token)");
         }
         meter.flush(&db).await.unwrap();
-        // Later passes of the day look no more: the day's counts stay those of its
-        // snapshot, while API calls keep adding up.
+        // The next passes within the hour count nothing again, while API calls keep
+        // adding up.
         assert_eq!(
             lifecycle::reconcile(&db, &ctl)
                 .await
@@ -195,9 +215,19 @@ both!(
         assert_eq!(
             qty("workspaces"),
             Some(0),
-            "the count at the day's snapshot"
+            "the last count, an hour old at most"
         );
-        assert_eq!(qty("members"), Some(0));
+        // Once the counts are stale, the next count replaces the day's figures.
+        assert!(
+            usage::snapshot_due(&db, 200, domain::now_ms() + 1)
+                .await
+                .unwrap()
+                >= 2
+        );
+        let rows = usage::export(&db, &acme, today, today).await.unwrap();
+        let qty = |kind: &str| rows.iter().find(|r| r.kind == kind).map(|r| r.quantity);
+        assert_eq!(qty("workspaces"), Some(1), "the day's last count");
+        assert_eq!(qty("members"), Some(1));
         assert_eq!(qty("tenant"), Some(1));
         assert_eq!(qty("api_calls"), Some(5));
         assert!(rows.iter().all(|r| r.tenant_name == "acme"

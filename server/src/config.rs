@@ -47,6 +47,8 @@ pub struct Config {
     /// How long a deleted tenant's audit log is kept for global admins
     /// (`TENANTRY_AUDIT_RETENTION_DAYS`) [365].
     pub audit_retention_days: i64,
+    /// How long a tenant's log lines are kept (`TENANTRY_LOG_RETENTION_DAYS`) [90].
+    pub log_retention_days: i64,
     /// Teardown steps that fail on purpose, for fault drills (`TENANTRY_TEARDOWN_FAULTS`,
     /// comma-separated step keys) [none].
     pub teardown_faults: Vec<&'static str>,
@@ -251,6 +253,7 @@ impl Config {
             }),
             teardown_step_timeout_secs: number("TENANTRY_TEARDOWN_STEP_TIMEOUT_SECONDS", 60)?,
             audit_retention_days: number("TENANTRY_AUDIT_RETENTION_DAYS", 365)?,
+            log_retention_days: number("TENANTRY_LOG_RETENTION_DAYS", 90)?,
             teardown_faults: teardown_faults(var("TENANTRY_TEARDOWN_FAULTS"))?,
         })
     }
@@ -260,6 +263,7 @@ impl Config {
         domain::lifecycle::Controller {
             step_timeout_ms: self.teardown_step_timeout_secs * 1000,
             audit_retention_ms: self.audit_retention_days * 24 * 3_600_000,
+            log_retention_ms: self.log_retention_days * 24 * 3_600_000,
             faults: self.teardown_faults.clone(),
             ..domain::lifecycle::Controller::new(self.replica_id.clone())
         }

@@ -1,9 +1,9 @@
 //! Request ids and API metering, the server's side of `domain::telemetry`.
 //!
-//! Every request gets an id: the caller's `X-Request-Id` when it is a sane token (a
-//! proxy in front may have set one), else a fresh UUID. The response carries it back,
-//! the request's log lines name it, and audit records written while handling the request
-//! store it, so one id ties the three together.
+//! Every request gets an id made here (a UUID): the response carries it back, the
+//! request's log lines name it, and audit records written while handling it store it, so
+//! one id ties the three together. An id the caller sent is only logged beside it: were
+//! it stored, a caller could make its changes look like another request's.
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
@@ -20,9 +20,9 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// How often each replica writes the API calls it counted.
 const FLUSH_EVERY: Duration = Duration::from_secs(10);
 
-/// The caller's id when it is 1 to 64 letters, digits, `-`, `_` or `.`; a fresh UUID
-/// otherwise, so nothing a client sends can break a log line or an audit record.
-fn request_id_of(req: &Request) -> String {
+/// The id a caller (or a proxy in front) sent, when it is 1 to 64 letters, digits, `-`,
+/// `_` or `.`: safe to put in a log line.
+fn client_id(req: &Request) -> Option<String> {
     req.headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
@@ -32,13 +32,15 @@ fn request_id_of(req: &Request) -> String {
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         })
         .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
 /// Gives the request its id, runs it inside that id, and answers with it.
 pub async fn request_id(req: Request, next: Next) -> Response {
-    let id = request_id_of(&req);
-    let span = tracing::info_span!("request", id = %id);
+    let id = uuid::Uuid::new_v4().to_string();
+    let span = match client_id(&req) {
+        Some(client) => tracing::info_span!("request", id = %id, client_id = %client),
+        None => tracing::info_span!("request", id = %id),
+    };
     let mut res = domain::telemetry::with_request_id(id.clone(), next.run(req))
         .instrument(span)
         .await;

@@ -152,7 +152,7 @@ pub fn MetricsPage() -> impl IntoView {
                             <section class="card">
                                 <h2 class="card-title">"Resources per day"</h2>
                                 <DayBars bars=bars(m.resources, |n| format!("{n} resources")) what="Resources per day" scale=plain testid="resources-chart"
-                                    empty=("No resources yet", "Members, policies, workspaces, clouds and the rest are counted here once a day.")/>
+                                    empty=("No resources yet", "Members, policies, workspaces, clouds and the rest are counted here every hour.")/>
                             </section>
                             <section class="card">
                                 <h2 class="card-title">"API calls per day"</h2>
@@ -185,7 +185,7 @@ pub fn UsagePage() -> impl IntoView {
     view! {
         <Title text=page_title(tenant, |t| format!("Usage of {t}"))/>
         <div class="page-header"><h1 class="page-title">"Usage"</h1></div>
-        <p class="page-subtitle">"Each resource kind as counted once a day, and the day's API calls: what billing reads. Every row is tagged with the tenant's name and ID in the downloads."</p>
+        <p class="page-subtitle">"Each resource kind as last counted that day (the console counts every hour), and the day's API calls: what billing reads. Every row is tagged with the tenant's name and ID in the downloads."</p>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let t = tenant.get_untracked();
@@ -214,7 +214,7 @@ pub fn UsagePage() -> impl IntoView {
                                 <a class="btn btn-ghost" href=u.json_href download=format!("{file}.json") data-testid="usage-json">"Download JSON"</a>
                             </div>
                             <ListTable label="Usage per day" headers=&["Day"] more_headers=u.kinds.iter().map(|k| kind_label(k)).collect() shown=shown filtering=false
-                                empty=("No usage recorded for these days", "The tenant controller counts this tenant's resources once a day; API calls are added as they happen.")
+                                empty=("No usage recorded for these days", "The tenant controller counts this tenant's resources every hour; API calls are added as they happen.")
                                 no_match=("", "")>
                                 {rows}
                             </ListTable>

@@ -100,6 +100,7 @@ pub async fn reconcile(db: &Db, ctl: &Controller) -> DomainResult<Pass> {
     };
     expiring_secrets(db).await?;
     purge_archive(db, now_ms() - ctl.audit_retention_ms).await?;
+    crate::telemetry::logs::purge(db, now_ms() - ctl.log_retention_ms).await?;
     pass.usage_snapshots = usage_snapshots(db, ctl, pass.bootstrapped).await?;
     for id in teardown::pending(db).await? {
         // Renew the lease between tenants, so a long queue does not let it lapse.
@@ -116,24 +117,23 @@ pub async fn reconcile(db: &Db, ctl: &Controller) -> DomainResult<Pass> {
     Ok(pass)
 }
 
-/// Takes the day's usage snapshot of a batch of tenants that lack it. Once a pass finds
-/// none missing, the day is marked done and later passes that day look no more, until a
-/// pass bootstraps a new tenant.
+/// Counts a batch of tenants whose usage of today is missing or over an hour old. When a
+/// pass finds none, the next minute's passes skip the look (a tenant bootstrapped in
+/// between is counted at once); the cost is one indexed scan a minute, on whichever
+/// replica holds the lease.
 async fn usage_snapshots(db: &Db, ctl: &Controller, bootstrapped: usize) -> DomainResult<usize> {
     use std::sync::atomic::Ordering;
-    let today = crate::telemetry::day_of(now_ms());
-    if bootstrapped > 0 {
-        // A tenant created today has no snapshot yet.
-        ctl.usage_done_day.store(-1, Ordering::Relaxed);
-    }
-    if ctl.usage_done_day.load(Ordering::Relaxed) == today {
+    let now = now_ms();
+    if bootstrapped == 0 && now < ctl.usage_quiet_until.load(Ordering::Relaxed) {
         return Ok(0);
     }
-    let taken = crate::telemetry::usage::snapshot_due(db, 200).await?;
-    if taken == 0 {
-        ctl.usage_done_day.store(today, Ordering::Relaxed);
+    let counted =
+        crate::telemetry::usage::snapshot_due(db, 200, now - crate::telemetry::usage::RECOUNT_MS)
+            .await?;
+    if counted == 0 {
+        ctl.usage_quiet_until.store(now + 60_000, Ordering::Relaxed);
     }
-    Ok(taken)
+    Ok(counted)
 }
 
 /// Drops archived audit logs past their retention, a bounded batch per pass. It looks

@@ -502,9 +502,11 @@ pub struct Controller {
     /// Steps whose graceful part fails on purpose: for fault drills and the tests of
     /// forcing. Empty in normal operation.
     pub faults: Vec<&'static str>,
-    /// The last day whose usage snapshots were all taken by this replica, so that later
-    /// passes that day skip looking for missing ones (shared by clones of this value).
-    pub usage_done_day: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// How long a tenant's log lines are kept.
+    pub log_retention_ms: i64,
+    /// Until when (unix ms) this replica need not look for tenants to count again: it
+    /// found none a moment ago (shared by clones of this value).
+    pub usage_quiet_until: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Controller {
@@ -514,7 +516,8 @@ impl Controller {
             step_timeout_ms: 60_000,
             audit_retention_ms: 365 * 24 * 3_600_000,
             faults: Vec::new(),
-            usage_done_day: std::sync::Arc::new(std::sync::atomic::AtomicI64::new(-1)),
+            log_retention_ms: 90 * 24 * 3_600_000,
+            usage_quiet_until: std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0)),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! A tenant's log: the system events of that tenant, newest first and searchable. The
 //! tenant controller writes its bootstrap and teardown steps, a login writes a line in
 //! every tenant the person belongs to, and API use is written by the meter's flush (one
-//! line per caller and flush, not one per request). Changes people make are the audit
+//! line per caller and hour, not one per request). Lines are kept for a retention period
+//! (`Controller::log_retention_ms`). Changes people make are the audit
 //! log's business, not this one's.
 
 use crate::ids::{TenantId, UserId};
@@ -48,7 +49,10 @@ pub struct LogLine {
     pub id: String,
     pub at: i64,
     pub source: Source,
+    /// What happened, for people (an API line ends with its count of calls).
     pub message: String,
+    /// How many times: the calls of an API line's hour, 1 for other lines.
+    pub quantity: i64,
     pub request_id: Option<String>,
 }
 
@@ -71,6 +75,52 @@ pub(crate) async fn write(
     .bind(super::request_id())
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Adds `calls` API calls by `caller` to the tenant's line for the hour of `now`, so a
+/// busy caller makes one line an hour, not one a flush. A tenant being deleted or gone
+/// takes no more lines.
+pub(crate) async fn add_api_use(
+    tx: &mut Tx,
+    tenant: TenantId,
+    caller: &str,
+    now: i64,
+    calls: i64,
+) -> DomainResult<()> {
+    let hour = now - now.rem_euclid(3_600_000);
+    let hh = hour.rem_euclid(crate::model::DAY_MS) / 3_600_000;
+    sqlx::query(
+        "INSERT INTO tenant_logs (tenant_id, id, at, source, message, quantity) \
+         SELECT id, $2, $3, 'api', $4, $5 FROM tenants WHERE id = $1 AND desired_state = 'CREATED' \
+         ON CONFLICT (tenant_id, id) DO UPDATE SET quantity = tenant_logs.quantity + excluded.quantity, at = excluded.at",
+    )
+    .bind(tenant.as_text())
+    .bind(format!("api:{hour}:{caller}"))
+    .bind(now)
+    .bind(format!("{caller}, the hour from {hh:02}:00 UTC"))
+    .bind(calls)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Deletes log lines older than `before` (unix ms), a bounded batch per call; it looks
+/// first, so a pass with nothing to drop writes nothing.
+pub(crate) async fn purge(db: &Db, before: i64) -> DomainResult<()> {
+    let due: Option<i64> = sqlx::query_scalar("SELECT 1 FROM tenant_logs WHERE at < $1 LIMIT 1")
+        .bind(before)
+        .fetch_optional(db.pool())
+        .await?;
+    if due.is_some() {
+        sqlx::query(
+            "DELETE FROM tenant_logs WHERE (tenant_id, id) IN \
+             (SELECT tenant_id, id FROM tenant_logs WHERE at < $1 LIMIT 5000)",
+        )
+        .bind(before)
+        .execute(db.pool())
+        .await?;
+    }
     Ok(())
 }
 
@@ -119,7 +169,7 @@ pub async fn search(
     let limit = clamp_limit(limit);
     let (c_at, c_id) = newest_first_cursor(cursor);
     let rows = sqlx::query(
-        "SELECT id, at, source, message, request_id FROM tenant_logs \
+        "SELECT id, at, source, message, quantity, request_id FROM tenant_logs \
          WHERE tenant_id = $1 AND ($2 = '' OR source = $2) \
          AND ($3 = '%%' OR LOWER(message) LIKE $3 ESCAPE '\\') \
          AND (at < $4 OR (at = $4 AND id < $5)) \
@@ -136,12 +186,20 @@ pub async fn search(
     let items = rows
         .iter()
         .map(|r| {
+            let source =
+                Source::parse(&r.try_get::<String, _>("source")?).unwrap_or(Source::Controller);
+            let quantity: i64 = r.try_get("quantity")?;
+            let mut message: String = r.try_get("message")?;
+            if source == Source::Api {
+                let calls = if quantity == 1 { "call" } else { "calls" };
+                message = format!("{message}: {quantity} API {calls}.");
+            }
             Ok(LogLine {
                 id: r.try_get("id")?,
                 at: r.try_get("at")?,
-                source: Source::parse(&r.try_get::<String, _>("source")?)
-                    .unwrap_or(Source::Controller),
-                message: r.try_get("message")?,
+                source,
+                message,
+                quantity,
                 request_id: r.try_get("request_id")?,
             })
         })

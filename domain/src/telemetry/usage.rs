@@ -1,15 +1,16 @@
 //! Usage per tenant per day, for billing and the metrics page: each resource kind's
-//! count at the day's snapshot (taken by the tenant controller), and the day's API calls
+//! count as last seen that day (the tenant controller counts every tenant once an hour,
+//! [`RECOUNT_MS`]), and the day's API calls
 //! (counted by every replica's [`Meter`] and added up in storage). Every row is tagged
 //! with its tenant's id and name in the export, as JSON or CSV.
 
-use super::logs::{self, Source};
+use super::logs;
 use super::metrics::{resource_counts, KINDS};
 use super::{day_date, day_of};
 use crate::ids::{col_id, TenantId};
 use crate::{now_ms, Db, DomainError, DomainResult, Principal, TenantScope};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// The kind of the API calls row.
@@ -20,7 +21,8 @@ pub const TENANT: &str = "tenant";
 
 /// Counts API calls in memory, per tenant and caller, until the next [`Meter::flush`].
 /// A REST read then costs a map update instead of a write; a crash loses at most the
-/// calls since the last flush (a few seconds' worth), which billing tolerates.
+/// calls since the last flush (a few seconds' worth), which billing tolerates. Calls
+/// count for the day (and hour) of the flush that writes them.
 #[derive(Debug, Clone, Default)]
 pub struct Meter {
     calls: Arc<Mutex<HashMap<(TenantId, String), u64>>>,
@@ -39,68 +41,82 @@ impl Meter {
     }
 
     /// Writes the counted calls: each tenant's `api_calls` of today grows by its count,
-    /// and its log gets one line per caller. Returns how many calls were written. The
-    /// counts are taken out first, so calls made during the write count for the next.
+    /// and its log line of this hour for each caller grows too. Returns how many calls
+    /// were written. The counts are taken out first, so calls made during the write count
+    /// for the next; if the write fails they are put back and written by the next flush.
     pub async fn flush(&self, db: &Db) -> DomainResult<u64> {
-        let taken = match self.calls.lock() {
-            Ok(mut calls) => std::mem::take(&mut *calls),
+        let taken: BTreeMap<(TenantId, String), u64> = match self.calls.lock() {
+            Ok(mut calls) => std::mem::take(&mut *calls).into_iter().collect(),
             Err(_) => return Ok(0),
         };
         if taken.is_empty() {
             return Ok(0);
         }
-        let day = day_of(now_ms());
-        let mut per_tenant: HashMap<TenantId, u64> = HashMap::new();
-        for ((tenant, _), n) in &taken {
-            *per_tenant.entry(*tenant).or_default() += n;
-        }
-        let mut tx = db.begin().await?;
-        for (tenant, n) in &per_tenant {
-            // A tenant deleted since the call has no row to add to: its calls are dropped.
-            sqlx::query(
-                "INSERT INTO usage_daily (tenant_id, day, kind, quantity) \
-                 SELECT id, $2, $3, $4 FROM tenants WHERE id = $1 \
-                 ON CONFLICT (tenant_id, day, kind) DO UPDATE SET quantity = usage_daily.quantity + excluded.quantity",
-            )
-            .bind(tenant.as_text())
-            .bind(day)
-            .bind(API_CALLS)
-            .bind(*n as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for ((tenant, caller), n) in &taken {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM tenants WHERE id = $1")
-                .bind(tenant.as_text())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if exists.is_some() {
-                let calls = if *n == 1 { "call" } else { "calls" };
-                logs::write(
-                    &mut tx,
-                    *tenant,
-                    Source::Api,
-                    &format!("{caller}: {n} API {calls}."),
-                )
-                .await?;
+        match write_calls(db, &taken).await {
+            Ok(()) => Ok(taken.values().sum()),
+            Err(e) => {
+                if let Ok(mut calls) = self.calls.lock() {
+                    for (key, n) in taken {
+                        *calls.entry(key).or_default() += n;
+                    }
+                }
+                Err(e)
             }
         }
-        tx.commit().await?;
-        Ok(taken.values().sum())
     }
 }
 
-/// Takes today's snapshot of up to `batch` tenants that have none yet: each resource
-/// kind's count, and the tenant's own row. Returns how many were taken; 0 means every
-/// tenant has today's, and the caller can stop asking until tomorrow.
-pub async fn snapshot_due(db: &Db, batch: i64) -> DomainResult<usize> {
-    let day = day_of(now_ms());
+/// One transaction for a flush. Rows are written in a fixed order (tenant, then caller),
+/// so replicas flushing at once wait for each other instead of deadlocking; a tenant
+/// being deleted (or gone) takes no more rows, so its teardown leaves nothing behind.
+async fn write_calls(db: &Db, taken: &BTreeMap<(TenantId, String), u64>) -> DomainResult<()> {
+    let now = now_ms();
+    let day = day_of(now);
+    let mut per_tenant: BTreeMap<TenantId, u64> = BTreeMap::new();
+    for ((tenant, _), n) in taken {
+        *per_tenant.entry(*tenant).or_default() += n;
+    }
+    let mut tx = db.begin().await?;
+    for (tenant, n) in &per_tenant {
+        sqlx::query(
+            "INSERT INTO usage_daily (tenant_id, day, kind, quantity, updated_at) \
+             SELECT id, $2, $3, $4, $5 FROM tenants WHERE id = $1 AND desired_state = 'CREATED' \
+             ON CONFLICT (tenant_id, day, kind) DO UPDATE SET quantity = usage_daily.quantity + excluded.quantity, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(tenant.as_text())
+        .bind(day)
+        .bind(API_CALLS)
+        .bind(*n as i64)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for ((tenant, caller), n) in taken {
+        logs::add_api_use(&mut tx, *tenant, caller, now, *n as i64).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How long a usage count stays current: the controller counts every tenant again after
+/// this, so a day's figure is at most this old at midnight.
+pub const RECOUNT_MS: i64 = 3_600_000;
+
+/// Counts up to `batch` tenants whose count of today is missing or older than
+/// `stale_before` (unix ms): each resource kind, and the tenant's own row. Returns how many
+/// were counted; 0 means every tenant's count is current.
+pub async fn snapshot_due(db: &Db, batch: i64, stale_before: i64) -> DomainResult<usize> {
+    let now = now_ms();
+    let day = day_of(now);
     let due: Vec<String> = sqlx::query_scalar(
         "SELECT t.id FROM tenants t WHERE t.current_state = 'CREATED' AND t.desired_state = 'CREATED' \
-         AND NOT EXISTS (SELECT 1 FROM usage_daily u WHERE u.tenant_id = t.id AND u.day = $1 AND u.kind = 'tenant') \
-         LIMIT $2",
+         AND NOT EXISTS (SELECT 1 FROM usage_daily u WHERE u.tenant_id = t.id AND u.day = $1 AND u.kind = 'tenant' \
+             AND u.updated_at >= $2) \
+         LIMIT $3",
     )
     .bind(day)
+    .bind(stale_before)
     .bind(batch)
     .fetch_all(db.pool())
     .await?;
@@ -109,9 +125,9 @@ pub async fn snapshot_due(db: &Db, batch: i64) -> DomainResult<usize> {
         let counts = resource_counts(db, tenant).await?;
         let mut tx = db.begin().await?;
         for ((kind, _), n) in KINDS.iter().zip(counts) {
-            upsert(&mut tx, tenant, day, kind, n).await?;
+            upsert(&mut tx, tenant, day, kind, n, now).await?;
         }
-        upsert(&mut tx, tenant, day, TENANT, 1).await?;
+        upsert(&mut tx, tenant, day, TENANT, 1, now).await?;
         tx.commit().await?;
     }
     Ok(due.len())
@@ -123,15 +139,19 @@ async fn upsert(
     day: i64,
     kind: &str,
     quantity: i64,
+    now: i64,
 ) -> DomainResult<()> {
+    // Only while the tenant is wanted: a deletion asked since the count was read wins.
     sqlx::query(
-        "INSERT INTO usage_daily (tenant_id, day, kind, quantity) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (tenant_id, day, kind) DO UPDATE SET quantity = excluded.quantity",
+        "INSERT INTO usage_daily (tenant_id, day, kind, quantity, updated_at) \
+         SELECT id, $2, $3, $4, $5 FROM tenants WHERE id = $1 AND desired_state = 'CREATED' \
+         ON CONFLICT (tenant_id, day, kind) DO UPDATE SET quantity = excluded.quantity, updated_at = excluded.updated_at",
     )
     .bind(tenant.as_text())
     .bind(day)
     .bind(kind.to_string())
     .bind(quantity)
+    .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(())

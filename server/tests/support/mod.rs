@@ -237,6 +237,7 @@ impl Fx {
             replica_id: "test".into(),
             teardown_step_timeout_secs: 60,
             audit_retention_days: 365,
+            log_retention_days: 90,
             teardown_faults: vec![],
         };
         let sealer = config.sealer.clone();
