@@ -52,18 +52,14 @@ pub fn AuditPage() -> impl IntoView {
                 let params: Vec<(String, String)> = filters.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
                 let value = move |k: &str| filters.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).unwrap_or_default();
                 let toolbar = view! {
-                    <form class="filters" method="get" role="search" aria-label="Filter the audit log">
-                        <div class="field"><label for="audit-actor">"Who"</label><input id="audit-actor" type="search" name="actor" value=value("actor") placeholder="email or token"/></div>
-                        <div class="field"><label for="audit-action">"Action"</label><input id="audit-action" type="search" name="action" value=value("action") placeholder="e.g. member."/></div>
-                        <div class="field"><label for="audit-target">"Object"</label><input id="audit-target" type="search" name="target" value=value("target") placeholder="name"/></div>
-                        <div class="field field-narrow"><label for="audit-from">"From"</label><input id="audit-from" type="date" name="from" value=value("from")/></div>
-                        <div class="field field-narrow"><label for="audit-until">"Until"</label><input id="audit-until" type="date" name="until" value=value("until")/></div>
-                        <div class="field"><label for="audit-request">"Request ID"</label><input id="audit-request" type="search" name="request" value=value("request") placeholder="X-Request-Id"/></div>
-                        <div class="form-actions">
-                            <button class="btn" type="submit">"Filter"</button>
-                            {filtering.then(|| view! { <a class="btn btn-ghost" href="?">"Clear"</a> })}
-                        </div>
-                    </form>
+                    <FilterForm label="Filter the audit log" submit="Filter" filtering>
+                        <FilterField id="audit-actor" label="Who" name="actor" value=value("actor") placeholder="email or token"/>
+                        <FilterField id="audit-action" label="Action" name="action" value=value("action") placeholder="e.g. member."/>
+                        <FilterField id="audit-target" label="Object" name="target" value=value("target") placeholder="name"/>
+                        <FilterField id="audit-from" label="From" name="from" value=value("from") kind="date" narrow=true/>
+                        <FilterField id="audit-until" label="Until" name="until" value=value("until") kind="date" narrow=true/>
+                        <FilterField id="audit-request" label="Request ID" name="request" value=value("request") placeholder="X-Request-Id"/>
+                    </FilterForm>
                 };
                 match data.await {
                     Ok(page) => {

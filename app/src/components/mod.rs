@@ -111,6 +111,52 @@ pub fn EmptyState(title: String, hint: String) -> impl IntoView {
     }
 }
 
+/// The filter bar above a list: a GET form (so it works without JavaScript, and the
+/// URL keeps the filters), its fields as children, the submit button, and "Clear" while
+/// a filter is set.
+#[component]
+pub fn FilterForm(
+    /// The form's accessible name.
+    label: &'static str,
+    /// The submit button's text (`Filter`, `Search`, `Show`).
+    submit: &'static str,
+    /// Whether a filter is set (shows "Clear").
+    #[prop(optional)]
+    filtering: bool,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <form class="filters" method="get" role="search" aria-label=label>
+            {children()}
+            <div class="form-actions">
+                <button class="btn" type="submit">{submit}</button>
+                {filtering.then(|| view! { <a class="btn btn-ghost" href="?">"Clear"</a> })}
+            </div>
+        </form>
+    }
+}
+
+/// One input of a [`FilterForm`], with its label.
+#[component]
+pub fn FilterField(
+    id: &'static str,
+    label: &'static str,
+    name: &'static str,
+    value: String,
+    #[prop(default = "search")] kind: &'static str,
+    #[prop(optional)] placeholder: &'static str,
+    /// A narrow field (dates, choices).
+    #[prop(optional)]
+    narrow: bool,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:field-narrow=narrow>
+            <label for=id>{label}</label>
+            <input id=id type=kind name=name value=value placeholder=(!placeholder.is_empty()).then_some(placeholder)/>
+        </div>
+    }
+}
+
 /// A list's table, or its empty state when there is no row: `empty` when the list has
 /// nothing yet, `no_match` when filters hide every row. The rows are the children.
 #[component]

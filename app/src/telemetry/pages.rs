@@ -27,13 +27,14 @@ pub fn LogsPage() -> impl IntoView {
                 let (q0, source0) = (q.get_untracked(), source.get_untracked());
                 let filtering = !q0.is_empty() || !source0.is_empty();
                 let params = vec![("q".to_string(), q0.clone()), ("source".to_string(), source0.clone())];
-                let option = |value: &'static str, label: &'static str| {
-                    let selected = source0 == value;
+                let chosen = source0.clone();
+                let option = move |value: &'static str, label: &'static str| {
+                    let selected = chosen == value;
                     view! { <option value=value selected=selected>{label}</option> }
                 };
                 let toolbar = view! {
-                    <form class="filters" method="get" role="search" aria-label="Search the log">
-                        <div class="field"><label for="logs-q">"Search"</label><input id="logs-q" type="search" name="q" value=q0.clone() placeholder="email, step, token"/></div>
+                    <FilterForm label="Search the log" submit="Search" filtering>
+                        <FilterField id="logs-q" label="Search" name="q" value=q0.clone() placeholder="email, step, token"/>
                         <div class="field field-narrow"><label for="logs-source">"Source"</label>
                             <select id="logs-source" name="source">
                                 {option("", "All sources")}
@@ -42,11 +43,7 @@ pub fn LogsPage() -> impl IntoView {
                                 {option("api", "API use")}
                             </select>
                         </div>
-                        <div class="form-actions">
-                            <button class="btn" type="submit">"Search"</button>
-                            {filtering.then(|| view! { <a class="btn btn-ghost" href="?">"Clear"</a> })}
-                        </div>
-                    </form>
+                    </FilterForm>
                 };
                 match data.await {
                     Ok(page) => {
@@ -190,11 +187,10 @@ pub fn UsagePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let t = tenant.get_untracked();
                 let toolbar = |f: String, u: String| view! {
-                    <form class="filters" method="get" aria-label="Choose the days">
-                        <div class="field field-narrow"><label for="usage-from">"From"</label><input id="usage-from" type="date" name="from" value=f/></div>
-                        <div class="field field-narrow"><label for="usage-to">"To"</label><input id="usage-to" type="date" name="to" value=u/></div>
-                        <div class="form-actions"><button class="btn" type="submit">"Show"</button></div>
-                    </form>
+                    <FilterForm label="Choose the days" submit="Show">
+                        <FilterField id="usage-from" label="From" name="from" value=f kind="date" narrow=true/>
+                        <FilterField id="usage-to" label="To" name="to" value=u kind="date" narrow=true/>
+                    </FilterForm>
                 };
                 match data.await {
                     Ok(u) => {
