@@ -19,6 +19,9 @@ pub mod keys {
     pub const PROVIDER: &str = "provider";
     /// The raw ID token, sent back as `id_token_hint` at logout.
     pub const ID_TOKEN: &str = "id_token";
+    /// The newest change of the user's roles this session id has seen (unix ms): a newer
+    /// one moves the session to a fresh id (see `principal`).
+    pub const ROLES_AT: &str = "roles_at";
     /// When the session's idle expiry was last pushed forward (unix ms).
     pub const EXTENDED_AT: &str = "extended_at";
     /// The answer to a form posted without JavaScript, until its page shows it.
@@ -169,13 +172,30 @@ pub async fn principal() -> Result<(UiContext, Principal), AppError> {
         session.flush().await.map_err(session_err)?;
         return Err(AppError::Unauthenticated);
     }
-    let principal = match directory::principal_for_session(&ctx.db, uid, login_at).await {
-        Err(e @ domain::DomainError::Unauthenticated(_)) => {
-            session.flush().await.map_err(session_err)?;
-            return Err(e.into());
-        }
-        other => other?,
-    };
+    let (principal, roles_changed_at) =
+        match directory::session_principal(&ctx.db, uid, login_at).await {
+            Err(e @ domain::DomainError::Unauthenticated(_)) => {
+                session.flush().await.map_err(session_err)?;
+                return Err(e.into());
+            }
+            other => other?,
+        };
+    // The user's roles changed since this session id last looked: the session moves to
+    // a fresh id (the old one is deleted from the store and stops working), so an id
+    // that leaked or was planted before the change does not carry it. A rare write on a
+    // read, made only by such a change.
+    let roles_at: i64 = session
+        .get(keys::ROLES_AT)
+        .await
+        .map_err(session_err)?
+        .unwrap_or(login_at);
+    if roles_changed_at > roles_at {
+        session.cycle_id().await.map_err(session_err)?;
+        session
+            .insert(keys::ROLES_AT, roles_changed_at)
+            .await
+            .map_err(session_err)?;
+    }
     if let Some(memo) = &memo {
         memo.keep_principal(&principal);
     }

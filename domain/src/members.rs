@@ -108,6 +108,7 @@ pub(crate) async fn insert(
                 e.into()
             }
         })?;
+    crate::directory::roles_changed(tx, user.id).await?;
     audit::record(
         tx,
         scope,
@@ -218,6 +219,7 @@ pub async fn change_role(
         .execute(&mut *tx)
         .await?;
     keep_an_admin(&mut tx, scope).await?;
+    crate::directory::roles_changed(&mut tx, user).await?;
     audit::record(
         &mut tx,
         scope,
@@ -266,6 +268,7 @@ pub async fn remove(db: &Db, scope: &TenantScope, user: UserId) -> DomainResult<
         .execute(&mut *tx)
         .await?;
     keep_an_admin(&mut tx, scope).await?;
+    crate::directory::roles_changed(&mut tx, user).await?;
     sqlx::query("DELETE FROM recent_tenants WHERE tenant_id = $1 AND user_id = $2")
         .bind(scope.tenant_id().as_text())
         .bind(user.as_text())

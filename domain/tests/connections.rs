@@ -82,6 +82,64 @@ both!(
 );
 
 both!(
+    the_redemption_race_has_one_winner_in_each_of_a_hundred_rounds,
+    |db: domain::Db| async move {
+        // Issue 13's count: 100 rounds on each database, each a fresh secret raced by
+        // eight tenants at once. The round's connection is revoked afterwards, so each
+        // round has eight contenders (a connected tenant could not win again).
+        let root = common::global_admin(&db).await;
+        common::tenant(&db, &root, "provider").await;
+        let provider = common::scope(&db, &root, "provider").await.unwrap();
+        let mut consumers = Vec::new();
+        let mut one_winner = 0;
+        for round in 0..100 {
+            // Losers' failed redemptions count toward the rate limit of their tenant, so
+            // every eight rounds eight fresh tenants race.
+            if round % 8 == 0 {
+                consumers.clear();
+                for i in 0..8 {
+                    let name = format!("racer_{round}_{i}");
+                    common::tenant(&db, &root, &name).await;
+                    consumers.push(common::scope(&db, &root, &name).await.unwrap());
+                }
+            }
+            let secret = connections::create_secret(&db, &provider, None, "")
+                .await
+                .unwrap()
+                .secret;
+            let tasks: Vec<_> = consumers
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, consumer)| {
+                    let (db, secret) = (db.clone(), secret.clone());
+                    tokio::spawn(async move {
+                        connections::redeem(&db, &consumer, &secret, &format!("r{round}-{i}")).await
+                    })
+                })
+                .collect();
+            let mut winners = Vec::new();
+            for t in tasks {
+                match t.await.unwrap() {
+                    Ok(conn) => winners.push(conn),
+                    Err(e) => assert_eq!(code(&e), "secret_used", "round {round}: {e:?}"),
+                }
+            }
+            assert_eq!(winners.len(), 1, "round {round}: exactly one winner");
+            one_winner += 1;
+            connections::revoke_connection(&db, &provider, &winners[0].id)
+                .await
+                .unwrap();
+        }
+        println!(
+            "redemption race on {:?}: {one_winner} of 100 rounds had exactly one winner",
+            db.backend()
+        );
+        assert_eq!(one_winner, 100);
+    }
+);
+
+both!(
     exactly_one_of_fifty_concurrent_redemptions_wins,
     |db: domain::Db| async move {
         let root = common::global_admin(&db).await;

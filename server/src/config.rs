@@ -52,6 +52,10 @@ pub struct Config {
     /// Teardown steps that fail on purpose, for fault drills (`TENANTRY_TEARDOWN_FAULTS`,
     /// comma-separated step keys) [none].
     pub teardown_faults: Vec<&'static str>,
+    /// After SIGTERM or Ctrl-C, how long requests in flight may take to finish before
+    /// the server stops anyway (`TENANTRY_SHUTDOWN_GRACE_SECONDS`) [30]. Orchestrators
+    /// kill a process some time after SIGTERM (Kubernetes: 30 s); keep this below that.
+    pub shutdown_grace_secs: i64,
 }
 
 /// The key that seals stored credentials: `TENANTRY_SECRET_KEY` (64 hex digits), or else
@@ -255,6 +259,7 @@ impl Config {
             audit_retention_days: number("TENANTRY_AUDIT_RETENTION_DAYS", 365)?,
             log_retention_days: number("TENANTRY_LOG_RETENTION_DAYS", 90)?,
             teardown_faults: teardown_faults(var("TENANTRY_TEARDOWN_FAULTS"))?,
+            shutdown_grace_secs: number("TENANTRY_SHUTDOWN_GRACE_SECONDS", 30)?,
         })
     }
 

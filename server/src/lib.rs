@@ -242,7 +242,8 @@ pub async fn build_with_meter(
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             security::panic_response,
         ))
-        .layer(axum::middleware::from_fn(telemetry::request_id)))
+        .layer(axum::middleware::from_fn(telemetry::request_id))
+        .layer(axum::middleware::from_fn(close_when_stopping)))
 }
 
 /// Runs the tenant controller until shutdown: a pass every second, which does
@@ -287,13 +288,36 @@ pub async fn serve(config: Config) -> Result<(), String> {
         "Tenantry listening on http://{addr} (public URL {})",
         config.public_url
     );
-    axum::serve(
+    // On SIGTERM the listener closes and requests in flight finish; idle keep-alive
+    // connections close. Past the grace period the server stops anyway, so that a
+    // request that never ends cannot hold a deploy.
+    let (stopping_tx, stopping) = tokio::sync::oneshot::channel::<()>();
+    let serving = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server: {e}"))?;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        STOPPING.store(true, std::sync::atomic::Ordering::Relaxed);
+        tokio::time::sleep(DRAIN_NOTICE).await;
+        tracing::info!("stopping: no new connections, finishing the requests in flight");
+        let _ = stopping_tx.send(());
+    });
+    let grace = std::time::Duration::from_secs(config.shutdown_grace_secs.max(0) as u64);
+    let deadline = async move {
+        if stopping.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = serving => served.map_err(|e| format!("server: {e}"))?,
+        _ = deadline => tracing::warn!(
+            grace_seconds = config.shutdown_grace_secs,
+            "requests still running at the end of the shutdown grace period were cut off"
+        ),
+    }
     // The calls counted since the last flush are written before the pool closes.
     telemetry::flush(&db, &meter).await;
     if let Err(e) = domain::lifecycle::release_lease(&db, &config.replica_id).await {
@@ -302,6 +326,29 @@ pub async fn serve(config: Config) -> Result<(), String> {
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Set once SIGTERM arrives: responses then say `Connection: close`.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// How long a stopping server keeps its listener and keep-alive connections open while
+/// its answers tell clients to close them. Closing an idle keep-alive connection at once
+/// races with a client that has just sent its next request on it (the request fails
+/// half-sent); a client told `Connection: close` closes it itself.
+const DRAIN_NOTICE: std::time::Duration = std::time::Duration::from_millis(500);
+
+async fn close_when_stopping(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    if STOPPING.load(std::sync::atomic::Ordering::Relaxed) {
+        res.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    res
 }
 
 async fn shutdown_signal() {

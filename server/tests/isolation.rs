@@ -2322,3 +2322,129 @@ async fn statements_decide_for_group_members_and_admitted_users_on_every_route()
         failures.join("\n")
     );
 }
+
+/// Every row of every table but the session store's, as text: two equal fingerprints
+/// mean nothing was written in between.
+async fn fingerprint(fx: &Fx) -> std::collections::BTreeMap<String, String> {
+    use sqlx::Row;
+    let url = format!("sqlite://{}", fx.db_file().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT IN ('tower_sessions', '_sqlx_migrations') ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for t in tables {
+        let cols: Vec<String> = sqlx::query(&format!("PRAGMA table_info(\"{t}\")"))
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>("name"))
+            .collect();
+        let row = cols
+            .iter()
+            .map(|c| format!("quote(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let all: String = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) || ':' || coalesce(group_concat(r, ';'), '') \
+             FROM (SELECT {row} AS r FROM \"{t}\" ORDER BY r)"
+        ))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        out.insert(t, all);
+    }
+    pool.close().await;
+    out
+}
+
+/// Issue 13: a page on another site that makes the browser call any server function,
+/// or any REST route that changes something, with the caller's credentials, is refused
+/// (403) and changes nothing: every row of every table is the same afterwards. The
+/// calls come from the registry and the router, with the matrix's own arguments, as a
+/// tenant admin and as the global admin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_site_call_of_any_mutation_is_refused_and_changes_nothing() {
+    let fx = Fx::new().await;
+    let registered_fns: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    let mutating_routes: BTreeSet<String> = server::rest::registered_routes()
+        .into_iter()
+        .filter(|(m, _, _)| *m != "GET")
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    let cases: Vec<Case> = server_fn_cases()
+        .into_iter()
+        .chain(rest_cases())
+        .filter(|c| registered_fns.contains(c.key) || mutating_routes.contains(c.key))
+        .collect();
+    assert_eq!(
+        cases.len(),
+        registered_fns.len() + mutating_routes.len(),
+        "a case for every server function and mutating route"
+    );
+    let before = fingerprint(&fx).await;
+    let mut refused = 0;
+    let mut failures = Vec::new();
+    for case in &cases {
+        for who in [Who::TenantAdmin, Who::GlobalAdmin] {
+            let res = fx
+                .send_cross_site(who, (case.build)(&fx, who, Side::Own))
+                .await;
+            if res.status == 403 && res.body.contains("cross_site_request") {
+                refused += 1;
+            } else {
+                failures.push(format!(
+                    "{} as {who:?}: {} {}",
+                    case.key, res.status, res.body
+                ));
+            }
+        }
+    }
+    // The login routes outside the registry: a cross-site logout or password login.
+    let form = format!(
+        "email={}&password={}",
+        app::components::encode(support::ADMIN_EMAIL),
+        app::components::encode(support::ADMIN_PASSWORD),
+    );
+    for (path, body) in [("/auth/logout", String::new()), ("/auth/local", form)] {
+        let req = axum::http::Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", fx.cookie(Who::GlobalAdmin))
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let res = fx.send_cross_site(Who::Anonymous, Req::Raw(req)).await;
+        if res.status == 403 {
+            refused += 1;
+        } else {
+            failures.push(format!("POST {path}: {} {}", res.status, res.body));
+        }
+    }
+    let still = fx.send_page(Who::GlobalAdmin, "/admin/tenants").await;
+    assert_eq!(still.status, 200, "the global admin is still logged in");
+    let after = fingerprint(&fx).await;
+    let changed: Vec<&String> = before
+        .keys()
+        .filter(|t| before.get(*t) != after.get(*t))
+        .collect();
+    println!(
+        "cross-site calls: {refused} refused of {} ({} server functions, {} mutating routes, 2 login routes); tables changed: {}",
+        cases.len() * 2 + 2,
+        registered_fns.len(),
+        mutating_routes.len(),
+        changed.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "cross-site calls not refused:\n{}",
+        failures.join("\n")
+    );
+    assert!(changed.is_empty(), "cross-site calls changed {changed:?}");
+    fx.finish().await;
+}

@@ -417,3 +417,329 @@ async fn login_survives_the_providers_key_rotation() {
     assert!(user.email_verified);
     fx.finish().await;
 }
+
+/// The session cookie (`name=value`) a response sets, if it sets one with a value.
+fn session_cookie(res: &support::Res) -> Option<String> {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with("tenantry_session=") && pair.len() > 17)
+        .map(str::to_string)
+}
+
+/// Whether `cookie` is a logged-in session: a page answers instead of sending the
+/// browser to the login page.
+async fn logged_in(fx: &Fx, cookie: &str) -> bool {
+    let req = axum::http::Request::get("/no-tenants")
+        .header("cookie", cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = fx.send(Who::Anonymous, Req::Raw(req)).await;
+    let to_login = res
+        .headers
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .is_some_and(|l| l.starts_with("/login"));
+    !to_login
+}
+
+/// Claims of a good ID token for `login`, which each case below spoils in one way.
+fn good_claims(test_idp: &TestIdp, login: &idp::StartedLogin, sub: &str) -> serde_json::Value {
+    serde_json::json!({
+        "iss": test_idp.issuer, "aud": CLIENT_ID, "sub": sub,
+        "email": format!("{sub}@example.test"), "email_verified": true, "name": sub,
+        "nonce": login.nonce, "iat": now_s(), "exp": now_s() + 300,
+    })
+}
+
+/// Issue 13: ID tokens that are forged or meant for someone else are refused, start no
+/// session and create no user: a wrong signature under the provider's own key id, the
+/// wrong issuer, the wrong audience, an expired token, and the nonce of another login.
+/// A good token through the same steps logs in, so each refusal is the token's doing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_misdirected_and_stale_id_tokens_are_refused() {
+    let test_idp = TestIdp::start().await;
+    let fx = Fx::with_providers(vec![test_idp.provider()]).await;
+    type Spoil = fn(&mut serde_json::Value) -> Option<usize>;
+    let cases: [(&str, Spoil); 5] = [
+        // Signed with key 2's private key under key 1's id: `None` = sign as k1 with k2.
+        ("wrong signature, same kid", |_| None),
+        ("wrong issuer", |c| {
+            c["iss"] = "https://evil.example".into();
+            Some(0)
+        }),
+        ("wrong audience", |c| {
+            c["aud"] = "someone-else".into();
+            Some(0)
+        }),
+        ("expired", |c| {
+            c["iat"] = (now_s() - 3600).into();
+            c["exp"] = (now_s() - 600).into();
+            Some(0)
+        }),
+        ("nonce of another login", |c| {
+            c["nonce"] = "a-nonce-this-login-never-sent".into();
+            Some(0)
+        }),
+    ];
+    let mut refused = 0;
+    for (i, (label, spoil)) in cases.iter().enumerate() {
+        let login = idp::start_login(&fx, "/").await;
+        let sub = format!("forged-{i}");
+        let mut claims = good_claims(&test_idp, &login, &sub);
+        let token = match spoil(&mut claims) {
+            Some(key) => idp::sign_with(key, claims),
+            None => idp::sign_as(1, "k1", claims),
+        };
+        test_idp.hand_out(token);
+        let back = idp::finish_login(&fx, &login).await;
+        assert_eq!(
+            back.headers["location"], "/login?error=provider",
+            "{label}: {:?}",
+            back.headers
+        );
+        assert!(!logged_in(&fx, &login.cookie).await, "{label}: no session");
+        if let Some(c) = session_cookie(&back) {
+            assert!(!logged_in(&fx, &c).await, "{label}: no session");
+        }
+        let user = domain::directory::user_by_email(&fx.db, &format!("{sub}@example.test"))
+            .await
+            .unwrap();
+        assert!(user.is_none(), "{label}: no user was created");
+        refused += 1;
+    }
+    println!("ID tokens refused: {refused} of {}", cases.len());
+    // The control: the same steps with a good token log in.
+    let login = idp::start_login(&fx, "/").await;
+    test_idp.hand_out(idp::sign_with(0, good_claims(&test_idp, &login, "genuine")));
+    let back = idp::finish_login(&fx, &login).await;
+    assert_eq!(back.headers["location"], "/", "{:?}", back.headers);
+    let cookie = session_cookie(&back).expect("a session cookie");
+    assert!(logged_in(&fx, &cookie).await);
+    fx.finish().await;
+}
+
+/// Issue 13: the provider's answer cannot be used twice, nor with another login's
+/// state: a replayed callback and a callback whose state the browser's pending login
+/// did not send are refused without touching the session they arrive with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_or_foreign_state_is_refused() {
+    let test_idp = TestIdp::start().await;
+    let fx = Fx::with_providers(vec![test_idp.provider()]).await;
+    // Another login's state, with this browser's pending login.
+    let mine = idp::start_login(&fx, "/").await;
+    let theirs = idp::start_login(&fx, "/").await;
+    test_idp.hand_out(idp::sign_with(0, good_claims(&test_idp, &mine, "stateful")));
+    let crossed = idp::StartedLogin {
+        state: theirs.state.clone(),
+        nonce: mine.nonce.clone(),
+        cookie: mine.cookie.clone(),
+    };
+    let back = idp::finish_login(&fx, &crossed).await;
+    assert_eq!(back.headers["location"], "/login?error=state");
+    assert!(
+        !logged_in(&fx, &mine.cookie).await,
+        "no session from a foreign state"
+    );
+    // A login that succeeded, replayed with the cookie it started with.
+    let login = idp::start_login(&fx, "/").await;
+    test_idp.hand_out(idp::sign_with(
+        0,
+        good_claims(&test_idp, &login, "stateful"),
+    ));
+    let first = idp::finish_login(&fx, &login).await;
+    assert_eq!(first.headers["location"], "/");
+    let replay = idp::finish_login(&fx, &login).await;
+    assert_eq!(replay.headers["location"], "/login?error=state");
+    assert!(
+        session_cookie(&replay).is_none(),
+        "the replay starts no session"
+    );
+    // And with the session the first login left (the pending login is gone from it).
+    let session = session_cookie(&first).expect("a session");
+    let again = idp::finish_login(
+        &fx,
+        &idp::StartedLogin {
+            cookie: session.clone(),
+            ..login
+        },
+    )
+    .await;
+    assert_eq!(again.headers["location"], "/login?error=state");
+    fx.finish().await;
+}
+
+/// Issue 13: the session id moves at login (the id a browser had before does not become
+/// the logged-in one) and again when the user's roles change, and each old id stops
+/// working the moment the new one is issued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_id_moves_at_login_and_on_a_role_change() {
+    let test_idp = TestIdp::start().await;
+    let fx = Fx::with_providers(vec![test_idp.provider()]).await;
+    let login = idp::start_login(&fx, "/t/acme").await;
+    test_idp.hand_out(idp::sign_with(0, good_claims(&test_idp, &login, "mover")));
+    let back = idp::finish_login(&fx, &login).await;
+    let logged = session_cookie(&back).expect("a session cookie");
+    assert_ne!(logged, login.cookie, "a fresh id at login");
+    assert!(
+        !logged_in(&fx, &login.cookie).await,
+        "the id before login is dead"
+    );
+    assert!(logged_in(&fx, &logged).await);
+
+    // A global admin makes the person a viewer of acme: their next request moves them
+    // to a new id, and the old one is refused from then on.
+    let acme = fx.root_scope("acme").await;
+    domain::members::add(&fx.db, &acme, "mover@example.test", domain::Role::Viewer)
+        .await
+        .unwrap();
+    let page = |cookie: &str| {
+        axum::http::Request::get("/t/acme")
+            .header("cookie", cookie)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let res = fx.send(Who::Anonymous, Req::Raw(page(&logged))).await;
+    assert_eq!(res.status, 200, "the viewer sees acme");
+    let moved = session_cookie(&res).expect("a new session id after the role change");
+    assert_ne!(moved, logged);
+    assert!(
+        !logged_in(&fx, &logged).await,
+        "the id before the change is dead"
+    );
+    let res = fx.send(Who::Anonymous, Req::Raw(page(&moved))).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        session_cookie(&res).is_none(),
+        "no further move without a change"
+    );
+
+    // A role changed again, by a tenant admin this time: the id moves again.
+    let viewer = domain::directory::user_by_email(&fx.db, "mover@example.test")
+        .await
+        .unwrap()
+        .unwrap();
+    domain::members::change_role(&fx.db, &acme, viewer.id, domain::Role::TenantAdmin)
+        .await
+        .unwrap();
+    let res = fx.send(Who::Anonymous, Req::Raw(page(&moved))).await;
+    assert_eq!(res.status, 200);
+    let again = session_cookie(&res).expect("moved again");
+    assert_ne!(again, moved);
+    assert!(!logged_in(&fx, &moved).await);
+    assert!(logged_in(&fx, &again).await);
+    fx.finish().await;
+}
+
+/// Issue 13: every `Set-Cookie` the console sends for its session (a login starting,
+/// a login finished by the provider or by password, a session moved by a role change,
+/// a logout) is HttpOnly, SameSite=Lax, for the whole site, and Secure over https.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_session_cookie_carries_its_flags() {
+    for public_url in ["http://127.0.0.1:3000", "https://console.example"] {
+        let test_idp = TestIdp::start().await;
+        let fx = Fx::with(vec![test_idp.provider()], public_url).await;
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut keep = |what: &str, res: &support::Res| {
+            for v in res.headers.get_all("set-cookie") {
+                seen.push((what.to_string(), v.to_str().unwrap().to_string()));
+            }
+        };
+        // The OIDC login: its start and its end.
+        let login = idp::start_login(&fx, "/").await;
+        test_idp.hand_out(idp::sign_with(0, good_claims(&test_idp, &login, "flags")));
+        let back = idp::finish_login(&fx, &login).await;
+        keep("oidc callback", &back);
+        let start = fx
+            .send(
+                Who::Anonymous,
+                Req::Raw(
+                    axum::http::Request::get("/auth/oidc/test/login?next=/")
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                ),
+            )
+            .await;
+        keep("oidc start", &start);
+        // A role change moves the session.
+        let acme = fx.root_scope("acme").await;
+        domain::members::add(&fx.db, &acme, "flags@example.test", domain::Role::Viewer)
+            .await
+            .unwrap();
+        let cookie = session_cookie(&back).unwrap();
+        let moved = fx
+            .send(
+                Who::Anonymous,
+                Req::Raw(
+                    axum::http::Request::get("/t/acme")
+                        .header("cookie", &cookie)
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                ),
+            )
+            .await;
+        keep("role change", &moved);
+        // The password login, then its logout.
+        let form = format!(
+            "email={}&password={}",
+            app::components::encode(support::ADMIN_EMAIL),
+            app::components::encode(support::ADMIN_PASSWORD),
+        );
+        let local = fx
+            .send(
+                Who::Anonymous,
+                Req::Raw(
+                    axum::http::Request::post("/auth/local")
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(axum::body::Body::from(form))
+                        .unwrap(),
+                ),
+            )
+            .await;
+        keep("password login", &local);
+        let out = fx
+            .send(
+                Who::Anonymous,
+                Req::Raw(
+                    axum::http::Request::post("/auth/logout")
+                        .header("cookie", session_cookie(&local).unwrap())
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                ),
+            )
+            .await;
+        keep("logout", &out);
+        let whats: std::collections::BTreeSet<&str> =
+            seen.iter().map(|(w, _)| w.as_str()).collect();
+        for what in [
+            "oidc start",
+            "oidc callback",
+            "role change",
+            "password login",
+            "logout",
+        ] {
+            assert!(
+                whats.contains(what),
+                "{public_url}: {what} set no cookie: {seen:?}"
+            );
+        }
+        let secure = public_url.starts_with("https:");
+        for (what, c) in &seen {
+            let attrs: Vec<String> = c
+                .split(';')
+                .skip(1)
+                .map(|a| a.trim().to_ascii_lowercase())
+                .collect();
+            let has = |a: &str| attrs.iter().any(|x| x == a);
+            assert!(c.starts_with("tenantry_session="), "{what}: {c}");
+            assert!(has("httponly"), "{what}: {c}");
+            assert!(has("samesite=lax"), "{what}: {c}");
+            assert!(has("path=/"), "{what}: {c}");
+            assert_eq!(has("secure"), secure, "{what} over {public_url}: {c}");
+        }
+        println!("{public_url}: {} Set-Cookie headers checked", seen.len());
+        fx.finish().await;
+    }
+}

@@ -40,7 +40,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> DomainResult<User> {
 /// longer exists is unauthenticated. One indexed read: the user row, and their role in
 /// the system tenant (global admin or not) in the same statement.
 pub async fn principal_for_user(db: &Db, user_id: UserId) -> DomainResult<Principal> {
-    load_principal(db, user_id, None).await
+    Ok(load_principal(db, user_id, None).await?.0)
 }
 
 /// The principal of a console session that began at `login_at`. A session begun before
@@ -50,6 +50,16 @@ pub async fn principal_for_session(
     user_id: UserId,
     login_at: i64,
 ) -> DomainResult<Principal> {
+    Ok(load_principal(db, user_id, Some(login_at)).await?.0)
+}
+
+/// [`principal_for_session`] plus when the user's roles last changed (unix ms), in the
+/// same read: a session that has not seen that change moves to a fresh id.
+pub async fn session_principal(
+    db: &Db,
+    user_id: UserId,
+    login_at: i64,
+) -> DomainResult<(Principal, i64)> {
     load_principal(db, user_id, Some(login_at)).await
 }
 
@@ -57,10 +67,10 @@ async fn load_principal(
     db: &Db,
     user_id: UserId,
     session_began: Option<i64>,
-) -> DomainResult<Principal> {
+) -> DomainResult<(Principal, i64)> {
     let ended = DomainError::Unauthenticated("your session has ended, please log in again");
     let row = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS}, users.sessions_valid_from, (SELECT m.role FROM memberships m WHERE m.tenant_id = $2 AND m.user_id = users.id) AS system_role \
+        "SELECT {USER_COLUMNS}, users.sessions_valid_from, users.roles_changed_at, (SELECT m.role FROM memberships m WHERE m.tenant_id = $2 AND m.user_id = users.id) AS system_role \
          FROM users WHERE id = $1"
     ))
     .bind(user_id.as_text())
@@ -77,7 +87,23 @@ async fn load_principal(
     }
     let user = user_from_row(&row)?;
     let global = row.try_get::<Option<String>, _>("system_role")?.as_deref() == Some("admin");
-    Ok(Principal::new(user, global, None))
+    let roles_changed_at = row.try_get::<i64, _>("roles_changed_at")?;
+    Ok((Principal::new(user, global, None), roles_changed_at))
+}
+
+/// Notes, inside the caller's transaction, that `user`'s roles changed now: their
+/// console sessions move to fresh ids at their next request (see
+/// [`session_principal`]).
+pub(crate) async fn roles_changed(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: UserId,
+) -> DomainResult<()> {
+    sqlx::query("UPDATE users SET roles_changed_at = $1 WHERE id = $2")
+        .bind(crate::now_ms())
+        .bind(user.as_text())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Builds the principal for a bearer JWT: the roles come from the token itself

@@ -41,10 +41,47 @@ where
         .with_same_site(SameSite::Lax)
         .with_secure(config.cookie_secure)
         .with_expiry(Expiry::OnInactivity(idle));
-    router.layer(layer)
+    let secure = config.cookie_secure;
+    router
+        .layer(layer)
+        .layer(axum::middleware::from_fn(move |req, next| {
+            flag_removal_cookies(secure, req, next)
+        }))
 }
 
-/// Starts an authenticated session under a fresh id (no session fixation).
+/// tower-sessions sends the cookie that ends a session (logout) without the flags of the
+/// cookie it replaces; every `Set-Cookie` of the session gets them here.
+async fn flag_removal_cookies(secure: bool, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    let cookies: Vec<_> = headers
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
+    if cookies.is_empty() {
+        return res;
+    }
+    headers.remove(axum::http::header::SET_COOKIE);
+    for c in cookies {
+        let fixed = c.to_str().ok().and_then(|text| {
+            let lower = text.to_ascii_lowercase();
+            if !text.starts_with("tenantry_session=") || lower.contains("httponly") {
+                return None;
+            }
+            let mut t = format!("{text}; HttpOnly; SameSite=Lax");
+            if secure {
+                t.push_str("; Secure");
+            }
+            axum::http::HeaderValue::from_str(&t).ok()
+        });
+        headers.append(axum::http::header::SET_COOKIE, fixed.unwrap_or(c));
+    }
+    res
+}
+
+/// Starts an authenticated session under a fresh id (no session fixation). Its id moves
+/// again whenever the user's roles change (`app::ssr::principal`).
 pub(crate) async fn start_session(
     session: &Session,
     user: &domain::User,
@@ -52,8 +89,10 @@ pub(crate) async fn start_session(
 ) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session.insert(keys::USER_ID, user.id.to_string()).await?;
-    session.insert(keys::LOGIN_AT, domain::now_ms()).await?;
-    session.insert(keys::EXTENDED_AT, domain::now_ms()).await?;
+    let now = domain::now_ms();
+    session.insert(keys::LOGIN_AT, now).await?;
+    session.insert(keys::ROLES_AT, now).await?;
+    session.insert(keys::EXTENDED_AT, now).await?;
     if let Some((provider, id_token)) = oidc {
         session.insert(keys::PROVIDER, provider.to_string()).await?;
         session.insert(keys::ID_TOKEN, id_token).await?;

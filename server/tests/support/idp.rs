@@ -134,7 +134,13 @@ impl TestIdp {
 
 /// A JWT with `claims`, signed with test key `i`.
 pub fn sign_with(i: usize, claims: serde_json::Value) -> String {
-    let (kid, pem, _) = KEYS[i];
+    sign_as(i, KEYS[i].0, claims)
+}
+
+/// A JWT with `claims`, signed with test key `i` but naming key id `kid` (a forgery
+/// when `kid` is another key's).
+pub fn sign_as(i: usize, kid: &str, claims: serde_json::Value) -> String {
+    let (_, pem, _) = KEYS[i];
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid.into());
     encode(

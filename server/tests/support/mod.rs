@@ -92,7 +92,9 @@ pub struct Fx {
     pub db: Db,
     dir: std::path::PathBuf,
     tenants: HashMap<String, String>,
-    cookies: HashMap<&'static str, String>,
+    /// Each caller's session cookie, kept like a browser's cookie jar: a response that
+    /// moves the session to a new id (after a change of the caller's roles) updates it.
+    cookies: std::sync::Mutex<HashMap<&'static str, String>>,
     tokens: HashMap<&'static str, String>,
     pub globex_member: String,
     /// A connection between globex and initech, and a pending secret of globex: acme
@@ -239,6 +241,7 @@ impl Fx {
             audit_retention_days: 365,
             log_retention_days: 90,
             teardown_faults: vec![],
+            shutdown_grace_secs: 30,
         };
         let sealer = config.sealer.clone();
         let db = server::open_db(&config).await.unwrap();
@@ -552,7 +555,7 @@ impl Fx {
             db,
             dir,
             tenants,
-            cookies,
+            cookies: std::sync::Mutex::new(cookies),
             tokens,
             globex_member: bob.id.to_string(),
             globex_connection,
@@ -674,7 +677,7 @@ impl Fx {
     /// The caller's session cookie (`name=value`), for hand-made browser requests.
     pub fn cookie(&self, who: Who) -> String {
         Fx::key(who)
-            .map(|k| self.cookies[k].clone())
+            .map(|k| self.cookies.lock().unwrap()[k].clone())
             .unwrap_or_default()
     }
 
@@ -696,13 +699,29 @@ impl Fx {
     }
 
     pub async fn send(&self, who: Who, req: Req) -> Res {
-        let request = match req {
+        let request = self.request(who, req);
+        self.send_request(who, request).await
+    }
+
+    /// The same call from a page on another site: the browser sends the caller's
+    /// credentials along, and says where the request comes from.
+    pub async fn send_cross_site(&self, who: Who, req: Req) -> Res {
+        let mut request = self.request(who, req);
+        let h = request.headers_mut();
+        h.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        h.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+        self.send_request(who, request).await
+    }
+
+    /// The HTTP request for `req`, with `who`'s session cookie or API token.
+    pub fn request(&self, who: Who, req: Req) -> Request<Body> {
+        match req {
             Req::Sfn { name, form } => {
                 let mut b = Request::post(format!("/fn/{name}"))
                     .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                     .header(header::ACCEPT, "application/json");
-                if let Some(k) = Fx::key(who) {
-                    b = b.header(header::COOKIE, self.cookies[k].clone());
+                if Fx::key(who).is_some() {
+                    b = b.header(header::COOKIE, self.cookie(who));
                 }
                 b.body(Body::from(form_encode(&form))).unwrap()
             }
@@ -728,10 +747,14 @@ impl Fx {
                 }
             }
             Req::Raw(r) => r,
-        };
+        }
+    }
+
+    async fn send_request(&self, who: Who, request: Request<Body>) -> Res {
         let res = self.router.clone().oneshot(request).await.unwrap();
         let status = res.status().as_u16();
         let headers = res.headers().clone();
+        self.keep_session_cookie(who, &headers);
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         Res {
             status,
@@ -794,7 +817,7 @@ impl Fx {
                 .unwrap();
             let url = format!("sqlite://{}/it.db?mode=rwc", self.dir.display());
             let (cookie, token) = session_for(&self.db, &url, &u).await;
-            self.cookies.insert(key, cookie);
+            self.cookies.lock().unwrap().insert(key, cookie);
             self.tokens.insert(key, token);
         }
         iam_policy(
@@ -868,15 +891,31 @@ impl Fx {
 
     /// GETs a page with the caller's session cookie, as a browser would.
     pub async fn send_page(&self, who: Who, path: &str) -> Res {
-        self.send(Who::Anonymous, Req::Raw(self.page_request(who, path)))
-            .await
+        let res = self
+            .send(Who::Anonymous, Req::Raw(self.page_request(who, path)))
+            .await;
+        self.keep_session_cookie(who, &res.headers);
+        res
+    }
+
+    /// Follows a `Set-Cookie` of the session cookie with a value, as a browser does.
+    fn keep_session_cookie(&self, who: Who, headers: &axum::http::HeaderMap) {
+        let Some(k) = Fx::key(who) else { return };
+        for value in headers.get_all(header::SET_COOKIE) {
+            let Some(pair) = value.to_str().ok().and_then(|v| v.split(';').next()) else {
+                continue;
+            };
+            if pair.starts_with("tenantry_session=") && pair.len() > "tenantry_session=".len() {
+                self.cookies.lock().unwrap().insert(k, pair.to_string());
+            }
+        }
     }
 
     /// A browser's GET of a page, with `who`'s session.
     pub fn page_request(&self, who: Who, path: &str) -> Request<Body> {
         let mut b = Request::get(path).header(header::ACCEPT, "text/html");
-        if let Some(k) = Fx::key(who) {
-            b = b.header(header::COOKIE, self.cookies[k].clone());
+        if Fx::key(who).is_some() {
+            b = b.header(header::COOKIE, self.cookie(who));
         }
         b.body(Body::empty()).unwrap()
     }

@@ -607,3 +607,4 @@ fn strange_text_is_an_error_not_a_panic() {
 }
 
 mod properties;
+mod reference;

@@ -127,7 +127,10 @@ proptest! {
 }
 
 /// Random statements over a small vocabulary, so that many of them match.
-fn small_doc(tenant: &'static str, others: [&'static str; 2]) -> impl Strategy<Value = PolicyDoc> {
+pub(super) fn small_doc(
+    tenant: &'static str,
+    others: [&'static str; 2],
+) -> impl Strategy<Value = PolicyDoc> {
     let groups = vec!["a", "b", "c"];
     let resources = vec![
         "clusters",
@@ -229,7 +232,7 @@ fn small_doc(tenant: &'static str, others: [&'static str; 2]) -> impl Strategy<V
     })
 }
 
-fn small_request() -> impl Strategy<Value = Request> {
+pub(super) fn small_request() -> impl Strategy<Value = Request> {
     (
         prop::sample::select(vec![SOURCE, DEST, OTHER]),
         prop::sample::select(vec![SOURCE, DEST, OTHER]),
