@@ -432,17 +432,22 @@ fn session_cookie(res: &support::Res) -> Option<String> {
 /// Whether `cookie` is a logged-in session: a page answers instead of sending the
 /// browser to the login page.
 async fn logged_in(fx: &Fx, cookie: &str) -> bool {
-    let req = axum::http::Request::get("/no-tenants")
-        .header("cookie", cookie)
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let res = fx.send(Who::Anonymous, Req::Raw(req)).await;
+    let res = get_with(fx, "/no-tenants", cookie).await;
     let to_login = res
         .headers
         .get("location")
         .and_then(|l| l.to_str().ok())
         .is_some_and(|l| l.starts_with("/login"));
     !to_login
+}
+
+/// A browser's GET of `path` carrying the session cookie `cookie`.
+async fn get_with(fx: &Fx, path: &str, cookie: &str) -> support::Res {
+    let req = axum::http::Request::get(path)
+        .header("cookie", cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    fx.send(Who::Anonymous, Req::Raw(req)).await
 }
 
 /// Claims of a good ID token for `login`, which each case below spoils in one way.
@@ -595,13 +600,7 @@ async fn the_session_id_moves_at_login_and_on_a_role_change() {
     domain::members::add(&fx.db, &acme, "mover@example.test", domain::Role::Viewer)
         .await
         .unwrap();
-    let page = |cookie: &str| {
-        axum::http::Request::get("/t/acme")
-            .header("cookie", cookie)
-            .body(axum::body::Body::empty())
-            .unwrap()
-    };
-    let res = fx.send(Who::Anonymous, Req::Raw(page(&logged))).await;
+    let res = get_with(&fx, "/t/acme", &logged).await;
     assert_eq!(res.status, 200, "the viewer sees acme");
     let moved = session_cookie(&res).expect("a new session id after the role change");
     assert_ne!(moved, logged);
@@ -609,7 +608,7 @@ async fn the_session_id_moves_at_login_and_on_a_role_change() {
         !logged_in(&fx, &logged).await,
         "the id before the change is dead"
     );
-    let res = fx.send(Who::Anonymous, Req::Raw(page(&moved))).await;
+    let res = get_with(&fx, "/t/acme", &moved).await;
     assert_eq!(res.status, 200);
     assert!(
         session_cookie(&res).is_none(),
@@ -624,7 +623,7 @@ async fn the_session_id_moves_at_login_and_on_a_role_change() {
     domain::members::change_role(&fx.db, &acme, viewer.id, domain::Role::TenantAdmin)
         .await
         .unwrap();
-    let res = fx.send(Who::Anonymous, Req::Raw(page(&moved))).await;
+    let res = get_with(&fx, "/t/acme", &moved).await;
     assert_eq!(res.status, 200);
     let again = session_cookie(&res).expect("moved again");
     assert_ne!(again, moved);
@@ -669,17 +668,7 @@ async fn every_session_cookie_carries_its_flags() {
             .await
             .unwrap();
         let cookie = session_cookie(&back).unwrap();
-        let moved = fx
-            .send(
-                Who::Anonymous,
-                Req::Raw(
-                    axum::http::Request::get("/t/acme")
-                        .header("cookie", &cookie)
-                        .body(axum::body::Body::empty())
-                        .unwrap(),
-                ),
-            )
-            .await;
+        let moved = get_with(&fx, "/t/acme", &cookie).await;
         keep("role change", &moved);
         // The password login, then its logout.
         let form = format!(

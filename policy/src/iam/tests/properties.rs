@@ -127,10 +127,7 @@ proptest! {
 }
 
 /// Random statements over a small vocabulary, so that many of them match.
-pub(super) fn small_doc(
-    tenant: &'static str,
-    others: [&'static str; 2],
-) -> impl Strategy<Value = PolicyDoc> {
+fn small_doc(tenant: &'static str, others: [&'static str; 2]) -> impl Strategy<Value = PolicyDoc> {
     let groups = vec!["a", "b", "c"];
     let resources = vec![
         "clusters",
@@ -232,7 +229,7 @@ pub(super) fn small_doc(
     })
 }
 
-pub(super) fn small_request() -> impl Strategy<Value = Request> {
+fn small_request() -> impl Strategy<Value = Request> {
     (
         prop::sample::select(vec![SOURCE, DEST, OTHER]),
         prop::sample::select(vec![SOURCE, DEST, OTHER]),
@@ -280,33 +277,42 @@ pub(super) fn small_request() -> impl Strategy<Value = Request> {
         })
 }
 
+/// A runner with a fixed seed: the same cases every run, so the mixes the property
+/// tests count are stable.
+pub(super) fn seeded_runner(cases: u32) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    TestRunner::new_with_rng(
+        Config {
+            cases,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    )
+}
+
+/// Three tenants' random documents, each defining the other two, and 48 requests.
+pub(super) fn sets_and_requests() -> impl Strategy<Value = ([PolicyDoc; 3], Vec<Request>)> {
+    (
+        (
+            small_doc(SOURCE, [DEST, OTHER]),
+            small_doc(DEST, [SOURCE, OTHER]),
+            small_doc(OTHER, [SOURCE, DEST]),
+        )
+            .prop_map(|(a, b, c)| [a, b, c]),
+        prop::collection::vec(small_request(), 48),
+    )
+}
+
 /// 500 policy sets × 48 requests = 24,000 decisions, index against scan; the mix of
 /// answers is counted so that the comparison is known to cover grants, denies and both
 /// halves of cross-tenant pairs, not only refusals.
 #[test]
 fn the_index_decides_like_the_scan() {
-    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
     use std::cell::RefCell;
     let seen: RefCell<HashMap<(Reason, bool), usize>> = RefCell::default();
-    // A fixed seed: the same 24,000 cases every run, so the mix counted below is stable.
-    let mut runner = TestRunner::new_with_rng(
-        Config {
-            cases: 500,
-            ..Config::default()
-        },
-        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
-    );
-    let strategy = (
-        (
-            small_doc(SOURCE, [DEST, OTHER]),
-            small_doc(DEST, [SOURCE, OTHER]),
-            small_doc(OTHER, [SOURCE, DEST]),
-        ),
-        prop::collection::vec(small_request(), 48),
-    );
-    runner
-        .run(&strategy, |(docs, requests)| {
-            let set = PolicySet::new(&[docs.0, docs.1, docs.2]);
+    seeded_runner(500)
+        .run(&sets_and_requests(), |(docs, requests)| {
+            let set = PolicySet::new(&docs);
             for r in &requests {
                 let d = set.evaluate(r);
                 prop_assert_eq!(&d, &set.evaluate_scan(r));

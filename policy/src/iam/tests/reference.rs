@@ -3,7 +3,7 @@
 //! no index, aliases looked up in place), and the property below holds the evaluator's
 //! answers (allowed, reason and the deciding statements) to it over random policy sets.
 
-use super::properties::{small_doc, small_request};
+use super::properties::{seeded_runner, sets_and_requests};
 use super::*;
 
 /// A Define of `kind` in `doc` with this alias (case-insensitive): the id it stands for.
@@ -192,28 +192,11 @@ pub(super) fn decide(docs: &[PolicyDoc], req: &Request) -> (bool, Reason, Vec<(S
 /// statements. The mix is counted so the agreement is known to cover every reason.
 #[test]
 fn the_evaluator_agrees_with_the_naive_reference() {
-    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
     use std::cell::{Cell, RefCell};
     let seen: RefCell<HashMap<Reason, usize>> = RefCell::default();
     let disagreements = Cell::new(0usize);
-    let mut runner = TestRunner::new_with_rng(
-        Config {
-            cases: 1000,
-            ..Config::default()
-        },
-        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
-    );
-    let strategy = (
-        (
-            small_doc(SOURCE, [DEST, OTHER]),
-            small_doc(DEST, [SOURCE, OTHER]),
-            small_doc(OTHER, [SOURCE, DEST]),
-        ),
-        prop::collection::vec(small_request(), 48),
-    );
-    runner
-        .run(&strategy, |(docs, requests)| {
-            let docs = [docs.0, docs.1, docs.2];
+    seeded_runner(1000)
+        .run(&sets_and_requests(), |(docs, requests)| {
             let set = PolicySet::new(&docs);
             for r in &requests {
                 let d = set.evaluate(r);
