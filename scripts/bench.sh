@@ -53,7 +53,7 @@ step "release builds (console, yardsticks, counter wasm)"
 # fails), so the flag goes to every build here; debug builds and tests keep static types.
 export RUSTFLAGS="--cfg erase_components"
 rm -rf target/site/pkg
-cargo leptos build --release
+cargo leptos build --release --split
 cargo build --release -p bench --bins
 cargo build -p counter --lib --target wasm32-unknown-unknown --profile wasm-release \
   --target-dir target/front --features hydrate

@@ -30,7 +30,7 @@ if [ -z "${TENANTRY_OIDC_PROVIDERS:-}" ]; then
   export TENANTRY_OIDC_DEV_CLIENT_SECRET=tenantry-dev-secret
 fi
 
-cargo leptos build
+cargo leptos build --split
 export LEPTOS_OUTPUT_NAME=tenantry LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
 echo "Tenantry: $TENANTRY_PUBLIC_URL  (sign in as the bootstrap admin, or with the dev IdP as admin/alice/bob/victor)"
 target/debug/server

@@ -47,7 +47,7 @@ fi
 [ "$stage" = rust ] && { step "done in $(( $(date +%s) - t0 ))s"; exit 0; }
 
 step "building the console for the end-to-end tests"
-cargo leptos build
+cargo leptos build --split
 
 step "end-to-end tests (Playwright, Chromium, dev IdP)"
 run=$(mktemp -d)

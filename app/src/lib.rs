@@ -19,6 +19,7 @@ pub mod iam;
 pub mod lifecycle;
 pub mod members;
 pub mod network;
+mod routes;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -61,56 +62,48 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::provide_form_echo();
-    // Effects run only in the browser: this marks the page as hydrated, so tests (and
-    // people reading the DOM) can tell the interactive version is live.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/tenantry.css"/>
         <Title formatter=|t: String| if t.is_empty() { "Tenantry".to_string() } else { format!("{t} · Tenantry") }/>
         <Router>
             <EchoReset/>
             <Routes fallback=|| view! { <shell::pages::NotFoundPage/> }>
-                <Route path=path!("/") view=shell::pages::HomePage ssr=SsrMode::Async/>
-                <Route path=path!("/login") view=shell::pages::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/no-tenants") view=shell::pages::NoTenantsPage ssr=SsrMode::Async/>
+                <Route path=path!("/") view={routes::Home::route()} ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={routes::Login::route()} ssr=SsrMode::Async/>
+                <Route path=path!("/no-tenants") view={routes::NoTenants::route()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/t/:tenant") view=shell::pages::TenantLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=tenants::pages::DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("members") view=members::pages::MembersPage ssr=SsrMode::Async/>
+                    <Route path=path!("") view={routes::Dashboard::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("members") view={routes::Members::route()} ssr=SsrMode::Async/>
                     <Route path=path!("tenants") view=|| view! { <shell::pages::MovedToAdmin to="/admin/tenants"/> } ssr=SsrMode::Async/>
-                    <Route path=path!("audit") view=audit::pages::AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("alerts") view=lifecycle::pages::AlertsPage ssr=SsrMode::Async/>
-                    <Route path=path!("logs") view=telemetry::pages::LogsPage ssr=SsrMode::Async/>
-                    <Route path=path!("metrics") view=telemetry::pages::MetricsPage ssr=SsrMode::Async/>
-                    <Route path=path!("usage") view=telemetry::pages::UsagePage ssr=SsrMode::Async/>
-                    <Route path=path!("connections") view=connections::pages::ConnectionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("connections/:id") view=connections::pages::ConnectionPage ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view={routes::Audit::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("alerts") view={routes::Alerts::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("logs") view={routes::Logs::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("metrics") view={routes::Metrics::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("usage") view={routes::Usage::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("connections") view={routes::Connections::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("connections/:id") view={routes::Connection::route()} ssr=SsrMode::Async/>
                     <Route path=path!("connection-map") view=|| view! { <shell::pages::MovedToAdmin to="/admin/connection-map"/> } ssr=SsrMode::Async/>
-                    <Route path=path!("workspaces") view=network::pages::WorkspacesPage ssr=SsrMode::Async/>
-                    <Route path=path!("services") view=network::pages::ServicesPage ssr=SsrMode::Async/>
-                    <Route path=path!("network-policies") view=network::pages::PoliciesPage ssr=SsrMode::Async/>
-                    <Route path=path!("network-policies/:name") view=network::pages::PolicyEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("iam-policies") view=iam::pages::IamPoliciesPage ssr=SsrMode::Async/>
-                    <Route path=path!("iam-policies/:name") view=iam::pages::IamEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("iam-policies/:name/versions/:version") view=iam::pages::IamVersionPage ssr=SsrMode::Async/>
-                    <Route path=path!("iam-simulator") view=iam::pages::IamSimulatorPage ssr=SsrMode::Async/>
-                    <Route path=path!("groups") view=iam::groups::GroupsPage ssr=SsrMode::Async/>
-                    <Route path=path!("groups/:name") view=iam::groups::GroupPage ssr=SsrMode::Async/>
-                    <Route path=path!("clouds") view=clouds::pages::CloudsPage ssr=SsrMode::Async/>
-                    <Route path=path!("clouds/new") view=clouds::wizard::CloudWizardPage ssr=SsrMode::Async/>
-                    <Route path=path!("clouds/:id") view=clouds::pages::CloudPage ssr=SsrMode::Async/>
+                    <Route path=path!("workspaces") view={routes::Workspaces::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("services") view={routes::Services::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("network-policies") view={routes::NetworkPolicies::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("network-policies/:name") view={routes::NetworkPolicyEditor::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("iam-policies") view={routes::IamPolicies::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("iam-policies/:name") view={routes::IamEditor::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("iam-policies/:name/versions/:version") view={routes::IamVersion::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("iam-simulator") view={routes::IamSimulator::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("groups") view={routes::Groups::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("groups/:name") view={routes::Group::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("clouds") view={routes::Clouds::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("clouds/new") view={routes::CloudWizard::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("clouds/:id") view={routes::Cloud::route()} ssr=SsrMode::Async/>
                 </ParentRoute>
                 // Pages above every tenant live under their own path, not under the
                 // tenant one happens to be in.
                 <ParentRoute path=path!("/admin") view=shell::pages::GlobalLayout ssr=SsrMode::Async>
-                    <Route path=path!("tenants") view=tenants::pages::TenantsPage ssr=SsrMode::Async/>
-                    <Route path=path!("tenants/:name/delete") view=lifecycle::pages::DeleteTenantPage ssr=SsrMode::Async/>
-                    <Route path=path!("connection-map") view=connections::pages::ConnectionMapPage ssr=SsrMode::Async/>
-                    <Route path=path!("archive") view=telemetry::pages::ArchivePage ssr=SsrMode::Async/>
+                    <Route path=path!("tenants") view={routes::Tenants::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("tenants/:name/delete") view={routes::DeleteTenant::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("connection-map") view={routes::ConnectionMap::route()} ssr=SsrMode::Async/>
+                    <Route path=path!("archive") view={routes::Archive::route()} ssr=SsrMode::Async/>
                     <Route path=path!("") view=|| view! { <Redirect path="/admin/tenants"/> } ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

@@ -156,6 +156,22 @@ pub async fn build_with_meter(
     };
 
     let routes = generate_route_list(App);
+    // The bundle and the icon are served as files, never through Leptos's fallback: that
+    // one makes its owner under whatever owner the thread last held, so a file request
+    // could read (and a page then miss) another request's response options, the page's
+    // CSP nonce among them. A page load fetches dozens of wasm chunks at once.
+    let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
+    let assets = Router::new()
+        .nest_service(
+            &format!("/{}", leptos_options.site_pkg_dir),
+            tower_http::services::ServeDir::new(
+                site_root.join(leptos_options.site_pkg_dir.as_ref()),
+            ),
+        )
+        .route_service(
+            "/favicon.svg",
+            tower_http::services::ServeFile::new(site_root.join("favicon.svg")),
+        );
     let ui_for_pages = ui.clone();
     let ui_for_fallback = ui.clone();
     let pages = Router::new()
@@ -189,6 +205,7 @@ pub async fn build_with_meter(
     let router = Router::new()
         .merge(auth::oidc::routes())
         .nest("/api/v1", rest::router())
+        .merge(assets)
         .merge(pages)
         .layer(axum::middleware::from_fn({
             let public_url: Arc<str> = config.public_url.clone().into();
