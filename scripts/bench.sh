@@ -21,6 +21,8 @@
 #   Replicas  the same load on two server replicas sharing one Postgres
 #          (127.0.0.1:5432, database tenantry_bench, dropped and made afresh) for
 #          BENCH_REPLICA_SECONDS [600]
+#   Profile  where the server's CPU time goes under the R1 loads (perf, summed by crate
+#          by bench/profile.py), when the machine allows perf
 #
 # The server is pinned to core 0 and the load generator (Debian's wrk) to core 1.
 # Usage: scripts/bench.sh            (BENCH_SECONDS=10 per run; BENCH_NO_WRITE=1 keeps
@@ -155,6 +157,27 @@ read -r dash_rps dash_p50 _ < <(measure 16 "$BASE/t/admin" "${page[@]}")
 read -r metrics_rps metrics_p50 _ < <(measure 16 "$BASE/t/admin/metrics" "${page[@]}")
 read -r api_rps api_p50 _ < <(measure 16 "$BASE/api/v1/tenants" WRK_AUTH="Bearer $token")
 
+step "R1: where the time goes (a CPU profile of the server under each load)"
+# perf samples the server's core while wrk drives one page; bench/profile.py sums the
+# samples by crate. Skipped where perf is missing or not allowed.
+profile() { # name url wrk-env...
+  local name=$1 url=$2; shift 2
+  env "$@" taskset -c 1 wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" -s bench/wrk.lua "$url" >/dev/null &
+  local w=$!
+  sleep 1
+  perf record -q -e cpu-clock -F 1999 -p "$server_pid" -o "$run/$name.perf" \
+    -- sleep $(( SECONDS_PER_RUN - 2 )) >/dev/null 2>&1 || true
+  wait "$w"
+  perf report -i "$run/$name.perf" --no-children --sort sym --stdio -g none 2>/dev/null |
+    python3 bench/profile.py "$name" >>"$run/profile.md"
+}
+: >"$run/profile.md"
+if command -v perf >/dev/null && perf record -q -e cpu-clock -o "$run/probe.perf" true >/dev/null 2>&1; then
+  profile "tenant list page" "$BASE/admin/tenants" "${page[@]}"
+  profile "dashboard" "$BASE/t/admin" "${page[@]}"
+  profile "GET /api/v1/tenants" "$BASE/api/v1/tenants" WRK_AUTH="Bearer $token"
+fi
+
 step "R3: the wasm the dashboard loads, in Chromium"
 first_gz=0; first_raw=0; first_files=0
 while IFS= read -r p; do
@@ -222,8 +245,12 @@ step "Replicas: two servers on one Postgres, the mixed workload at 70% for ${REP
 if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
 fi
-psql -q -h 127.0.0.1 -U postgres -d postgres -c 'DROP DATABASE IF EXISTS tenantry_bench' -c 'CREATE DATABASE tenantry_bench' >/dev/null
-pg_url="postgres://postgres@127.0.0.1:5432/tenantry_bench"
+psql -q -h 127.0.0.1 -U postgres -d postgres -c 'DROP DATABASE IF EXISTS tenantry_bench' -c 'CREATE DATABASE tenantry_bench' \
+  -c "DO \$\$ BEGIN CREATE ROLE tenantry_console LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+# As in a deployment: the owner migrates, the console runs as a role that row-level
+# security holds (see docs/operations.md, Postgres).
+pg_url="postgres://tenantry_console@127.0.0.1:5432/tenantry_bench"
+export TENANTRY_MIGRATION_DATABASE_URL="postgres://postgres@127.0.0.1:5432/tenantry_bench"
 replica_pids=()
 for port in 3321 3322; do
   taskset -c 0 "${server_env[@]}" DATABASE_URL="$pg_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
@@ -256,6 +283,7 @@ read -r rgot _ < <(both "$rdelay" "$SECONDS_PER_RUN" rcal)
 rdelay=$(next_delay "$half" "$(( rgot / 2 ))" "$rdelay")
 read -r rep_rps rep_p50 rep_p99 rep_err rep_non2xx rep_5xx < <(both "$rdelay" "$REPLICA_SECONDS" rsoak)
 for p in "${replica_pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
+unset TENANTRY_MIGRATION_DATABASE_URL
 
 step "Scale: 100,000 tenants and 1,000,000 audit rows"
 python3 bench/seed.py "$db" 100000 1000000
@@ -329,6 +357,17 @@ if [ -z "${BENCH_NO_WRITE:-}" ]; then
     echo "the statements filed under the request's tenant, kind, resource type and subject, so"
     echo "its time hardly grows with the number of statements, while Cedar's grows with the"
     echo "number of policies (compare the 100 and the 10,000 rows)."
+    if [ -s "$run/profile.md" ]; then
+      echo
+      echo "## Where the time goes"
+      echo
+      echo "A CPU profile of the server (perf, cpu-clock) during an R1 run of each load, summed"
+      echo "by crate (kernel: system calls, the network stack, page faults)."
+      echo
+      echo "| load | CPU time by crate | hottest functions |"
+      echo "| --- | --- | --- |"
+      cat "$run/profile.md"
+    fi
   } >BENCHMARKS.md
   echo; echo "written to BENCHMARKS.md"
 fi

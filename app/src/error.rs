@@ -109,7 +109,7 @@ impl From<domain::DomainError> for AppError {
             },
             D::RateLimited => AppError::RateLimited,
             D::Unauthenticated(_) => AppError::Unauthenticated,
-            D::Internal(detail) => {
+            D::Wall(detail) | D::Internal(detail) => {
                 tracing::error!(%detail, "internal error in a server function");
                 AppError::Internal
             }

@@ -1,6 +1,7 @@
 //! The audit log: who did what, when, with before/after. Every mutation writes its
 //! record inside its own transaction, so there is never a change without a record.
 
+use crate::db::Wall;
 use crate::ids::{col_id, AuditId, TenantId, UserId};
 use crate::model::{clamp_limit, AuditEvent, Page};
 use crate::validate::{escape_like, like_pattern};
@@ -146,7 +147,7 @@ pub async fn recent(db: &crate::Db, scope: &TenantScope, n: i64) -> DomainResult
     )
     .bind(scope.tenant_id().as_text())
     .bind(n.clamp(1, 100))
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     rows.iter().map(event_from_row).collect()
 }
@@ -206,7 +207,7 @@ pub async fn search(
     .bind(c_at)
     .bind(c_id)
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let total: i64 = sqlx::query_scalar(&crate::model::capped_count_sql(&format!(
         "SELECT 1 FROM audit_events WHERE {FILTER}"
@@ -218,7 +219,7 @@ pub async fn search(
     .bind(action)
     .bind(target)
     .bind(filter.request_id.trim().to_string())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()
@@ -256,7 +257,7 @@ pub async fn archived(
     .bind(c_at)
     .bind(c_id)
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     if rows.is_empty() && cursor.is_none() {
         return Err(crate::DomainError::NotFound("deleted tenant"));
@@ -297,7 +298,7 @@ pub async fn archived_tenants(
          GROUP BY former_tenant_id, former_tenant_name ORDER BY 3 DESC LIMIT $1",
     )
     .bind(limit.clamp(1, 100))
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     rows.into_iter()
         .map(|(id, name, archived_at, events)| {

@@ -7,6 +7,7 @@
 //! created. That is the two-sided agreement itself, and it is confined to this module.
 
 use crate::crypto::{hash_token, random_text};
+use crate::db::Wall;
 use crate::ids::{col_id, TenantId};
 use crate::model::{clamp_limit, newest_first_cursor, Page};
 use crate::{audit, now_ms, Db, DomainError, DomainResult, TenantScope};
@@ -167,7 +168,7 @@ pub async fn create_secret(
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     let expires_at = now + ttl * 1000;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     sqlx::query(
         "INSERT INTO connection_secrets (tenant_id, id, secret_hash, hint, note, created_at, created_by, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -226,7 +227,7 @@ pub async fn list_secrets(
     .bind(at)
     .bind(id)
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let now = now_ms();
     let items = rows
@@ -237,7 +238,7 @@ pub async fn list_secrets(
         "SELECT 1 FROM connection_secrets WHERE tenant_id = $1",
     ))
     .bind(scope.tenant_id().as_text())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(
         Page::from_overfetch(items, limit, |s| format!("{}:{}", s.created_at, s.id))
@@ -249,7 +250,7 @@ pub async fn list_secrets(
 pub async fn revoke_secret(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<SecretInfo> {
     scope.require("CONNECTION_SECRET_DELETE")?;
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let res = sqlx::query(
         "UPDATE connection_secrets SET revoked_at = $1, revoked_by = $2 \
          WHERE tenant_id = $3 AND id = $4 AND revoked_at IS NULL AND used_at IS NULL AND expires_at > $1",
@@ -356,7 +357,9 @@ pub async fn redeem_at(
     let consumer = scope.tenant_id();
     let connection_id = uuid::Uuid::new_v4().to_string();
 
-    let mut tx = db.begin().await?;
+    // Both tenants' rows (the secret's, and a half of the connection in each): above
+    // either tenant's wall.
+    let mut tx = db.begin(Wall::Platform).await?;
     let used = sqlx::query(
         "UPDATE connection_secrets SET used_at = $1, used_by_tenant = $2, connection_id = $3 \
          WHERE secret_hash = $4 AND tenant_id <> $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1 \
@@ -451,7 +454,7 @@ async fn classify_refusal(
          JOIN tenants t ON t.id = s.tenant_id WHERE s.secret_hash = $1",
     )
         .bind(hash.to_string())
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.read(Wall::Platform).await?)
         .await?;
     let Some(row) = row else {
         return Ok(redeem_error(
@@ -528,7 +531,7 @@ pub async fn list_connections(
     .bind(at)
     .bind(id)
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()
@@ -538,7 +541,7 @@ pub async fn list_connections(
         "SELECT 1 FROM connections WHERE tenant_id = $1",
     ))
     .bind(scope.tenant_id().as_text())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(
         Page::from_overfetch(items, limit, |c| format!("{}:{}", c.created_at, c.id))
@@ -554,7 +557,7 @@ pub async fn get_connection(db: &Db, scope: &TenantScope, id: &str) -> DomainRes
     ))
     .bind(scope.tenant_id().as_text())
     .bind(id.to_string())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(scope.wall()).await?)
     .await?
     .ok_or(DomainError::NotFound("connection"))?;
     connection_from_row(&row)
@@ -573,7 +576,8 @@ pub async fn revoke_connection(db: &Db, scope: &TenantScope, id: &str) -> Domain
     }
     let now = now_ms();
     let actor = format!("{} ({})", scope.actor_label(), scope.tenant_name());
-    let mut tx = db.begin().await?;
+    // Both halves of the connection: above either tenant's wall.
+    let mut tx = db.begin(Wall::Platform).await?;
     // Both halves, addressed by the pair of tenants this connection joins.
     for (side, remote) in [
         (scope.tenant_id(), current.remote_tenant_id),

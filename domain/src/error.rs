@@ -40,6 +40,10 @@ pub enum DomainError {
     /// Credentials are missing, wrong or expired.
     #[error("{0}")]
     Unauthenticated(&'static str),
+    /// The database connection is not held by row-level security (a startup check);
+    /// the message says which role and what to do.
+    #[error("{0}")]
+    Wall(String),
     /// Anything unexpected. The detail is logged where it is created, not shown.
     #[error("internal error")]
     Internal(String),
@@ -79,6 +83,7 @@ impl DomainError {
             DomainError::Refused { code, .. } => code,
             DomainError::RateLimited => "rate_limited",
             DomainError::Unauthenticated(_) => "unauthenticated",
+            DomainError::Wall(_) => "database_role_bypasses_row_security",
             DomainError::Internal(_) => "internal",
         }
     }

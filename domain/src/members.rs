@@ -29,7 +29,7 @@ pub async fn list(
     .bind(like_pattern(q))
     .bind(cursor.unwrap_or("").to_string())
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -57,7 +57,7 @@ pub async fn list(
     ))
     .bind(scope.tenant_id().as_text())
     .bind(like_pattern(q))
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(Page::from_overfetch(items, limit, |m: &Member| m.email.to_lowercase()).with_total(total))
 }
@@ -72,7 +72,7 @@ pub async fn add(db: &Db, scope: &TenantScope, email: &str, role: Role) -> Domai
     scope.require("MEMBER_CREATE")?;
     scope.require_grant(role)?;
     let email = validate::email(email)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let member = insert(db, &mut tx, scope, &email, role).await?;
     tx.commit().await?;
     Ok(member)
@@ -207,7 +207,7 @@ pub async fn change_role(
     role: Role,
 ) -> DomainResult<Member> {
     scope.require("MEMBER_UPDATE")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     lock_tenant(&mut tx, scope).await?;
     let (email, old) = current(&mut tx, scope, user).await?;
     check_change(scope, user, old)?;
@@ -258,7 +258,7 @@ pub async fn change_role(
 
 pub async fn remove(db: &Db, scope: &TenantScope, user: UserId) -> DomainResult<()> {
     scope.require("MEMBER_DELETE")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     lock_tenant(&mut tx, scope).await?;
     let (email, old) = current(&mut tx, scope, user).await?;
     check_change(scope, user, old)?;
@@ -329,7 +329,7 @@ pub async fn stats(db: &Db, scope: &TenantScope) -> DomainResult<TenantStats> {
     .bind(scope.tenant_id().as_text())
     .bind(now)
     .bind(since_day)
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(TenantStats {
         members: row.try_get("members")?,

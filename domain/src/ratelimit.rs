@@ -3,6 +3,7 @@
 //! *before* it is judged, in its own committed transaction, so that a parallel burst
 //! sees all of itself and cannot slip past the limit.
 
+use crate::db::Wall;
 use crate::{Db, DomainResult};
 
 /// The tables that hold attempts; each is `(key TEXT, at INTEGER)` with an index on both.
@@ -31,7 +32,7 @@ pub(crate) async fn record(
     window_ms: i64,
 ) -> DomainResult<()> {
     let table = kind.table();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     for key in keys {
         sqlx::query(&format!("INSERT INTO {table} (key, at) VALUES ($1, $2)"))
             .bind(key.to_string())
@@ -55,6 +56,6 @@ pub(crate) async fn count(db: &Db, kind: Attempts, key: &str, since: i64) -> Dom
     ))
     .bind(key.to_string())
     .bind(since)
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(Wall::Platform).await?)
     .await?)
 }

@@ -5,6 +5,7 @@
 //! fields are private and it has no public constructor, so a repository that takes one
 //! cannot be called with a bare tenant id: forgetting the tenant filter does not compile.
 
+use crate::db::Wall;
 use crate::iam::enforce::{self, Grants};
 use crate::iam::Admission;
 use crate::ids::{col_id, TenantId, UserId};
@@ -100,6 +101,15 @@ pub struct TenantScope {
 impl TenantScope {
     pub fn tenant_id(&self) -> TenantId {
         self.tenant_id
+    }
+    /// The Postgres row-level security wall of this scope: its tenant's rows only, and
+    /// for a caller admitted from another tenant also their home tenant's, where the
+    /// changes they make here are audited as well.
+    pub(crate) fn wall(&self) -> crate::db::Wall {
+        match self.admission() {
+            Some(a) => crate::db::Wall::Pair(self.tenant_id, a.home_id),
+            None => crate::db::Wall::Tenant(self.tenant_id),
+        }
     }
     pub fn tenant_name(&self) -> &str {
         &self.tenant_name
@@ -270,14 +280,14 @@ pub async fn authorize(
             sqlx::query(&format!("{SQL}t.name = $1"))
                 .bind(name.trim().to_string())
                 .bind(principal.user_id().as_text())
-                .fetch_optional(db.pool())
+                .fetch_optional(&mut *db.read(Wall::Platform).await?)
                 .await?
         }
         TenantRef::Id(id) => {
             sqlx::query(&format!("{SQL}t.id = $1"))
                 .bind(id.as_text())
                 .bind(principal.user_id().as_text())
-                .fetch_optional(db.pool())
+                .fetch_optional(&mut *db.read(Wall::Platform).await?)
                 .await?
         }
     };
@@ -343,7 +353,7 @@ pub async fn memberships(db: &Db, principal: &Principal) -> DomainResult<Vec<Mem
             q = q.bind(t.as_text());
         }
         let mut out = Vec::new();
-        for row in q.fetch_all(db.pool()).await? {
+        for row in q.fetch_all(&mut *db.read(Wall::Platform).await?).await? {
             let tenant_id: TenantId = col_id(&row.try_get::<String, _>("id")?)?;
             if let Some(role) = roles
                 .iter()
@@ -365,7 +375,7 @@ pub async fn memberships(db: &Db, principal: &Principal) -> DomainResult<Vec<Mem
          WHERE m.user_id = $1 ORDER BY t.name",
     )
     .bind(principal.user_id().as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {

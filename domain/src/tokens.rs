@@ -2,6 +2,7 @@
 //! Only a SHA-256 hash is stored, so a database leak does not leak usable tokens.
 
 pub use crate::crypto::{hash_token, last_use_is_stale, random_text, LAST_USED_GRANULARITY_MS};
+use crate::db::Wall;
 use crate::directory::{principal_for_user, user_by_email};
 use crate::ids::{col_id, TokenId, SYSTEM_TENANT_ID};
 use crate::{audit, now_ms, Db, DomainError, DomainResult, Principal};
@@ -29,7 +30,7 @@ pub async fn issue_for_email(
     let token = format!("{TOKEN_PREFIX}{}", random_text(32));
     let now = now_ms();
     let expires_at = now.saturating_add(ttl_ms);
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     sqlx::query("INSERT INTO api_tokens (id, user_id, token_hash, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id.as_text())
         .bind(user.id.as_text())
@@ -60,7 +61,7 @@ pub async fn principal_for_token(db: &Db, token: &str) -> DomainResult<Principal
         "SELECT id, user_id, expires_at, last_used_at FROM api_tokens WHERE token_hash = $1",
     )
     .bind(hash_token(token.trim()))
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?;
     let Some((id, user_id, expires_at, last_used_at)) = row else {
         return Err(DomainError::Unauthenticated("unknown API token"));
@@ -70,11 +71,13 @@ pub async fn principal_for_token(db: &Db, token: &str) -> DomainResult<Principal
         return Err(DomainError::Unauthenticated("the API token has expired"));
     }
     if last_use_is_stale(last_used_at, now) {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(db.pool())
-            .await?;
+        db.write(
+            Wall::Platform,
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id),
+        )
+        .await?;
     }
     principal_for_user(db, col_id(&user_id)?).await
 }

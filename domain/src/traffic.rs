@@ -6,6 +6,7 @@
 //! token (`ndp_…`), and the only thing a [`DataPlane`] can be used for is [`ingest`].
 
 use crate::crypto::{hash_token, random_text};
+use crate::db::Wall;
 use crate::ids::SYSTEM_TENANT_ID;
 use crate::{audit, connections, now_ms, Db, DomainError, DomainResult, TenantScope};
 use serde::{Deserialize, Serialize};
@@ -86,7 +87,7 @@ pub async fn issue_token(db: &Db, name: &str, ttl_ms: i64) -> DomainResult<(Stri
     let now = now_ms();
     let expires_at = now.saturating_add(ttl_ms);
     let id = uuid::Uuid::new_v4().to_string();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     sqlx::query("INSERT INTO dataplane_tokens (id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id.clone())
         .bind(name.to_string())
@@ -116,7 +117,7 @@ pub async fn authenticate(db: &Db, token: &str) -> DomainResult<DataPlane> {
         "SELECT id, name, expires_at, last_used_at FROM dataplane_tokens WHERE token_hash = $1",
     )
     .bind(hash_token(token.trim()))
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?
     .ok_or(DomainError::Unauthenticated("unknown data-plane token"))?;
     if row.try_get::<i64, _>("expires_at")? <= now_ms() {
@@ -127,11 +128,13 @@ pub async fn authenticate(db: &Db, token: &str) -> DomainResult<DataPlane> {
     let id: String = row.try_get("id")?;
     let now = now_ms();
     if crate::crypto::last_use_is_stale(row.try_get("last_used_at")?, now) {
-        sqlx::query("UPDATE dataplane_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id.clone())
-            .execute(db.pool())
-            .await?;
+        db.write(
+            Wall::Platform,
+            sqlx::query("UPDATE dataplane_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id.clone()),
+        )
+        .await?;
     }
     Ok(DataPlane {
         id,
@@ -156,7 +159,7 @@ pub async fn ingest(db: &Db, plane: &DataPlane, records: &[TrafficRecord]) -> Do
         ));
     }
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     // (connection, day) → (sides, bytes, flows), so each row is written once per batch.
     let mut sums: HashMap<(String, i64), (i64, i64)> = HashMap::new();
     // connection → its halves: (tenant, created_at, revoked_at), read once per batch.
@@ -277,7 +280,7 @@ pub async fn for_connection(
     .bind(connection_id.to_string())
     .bind(first)
     .bind(today)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let mut by_day = HashMap::new();
     for r in &rows {
@@ -304,7 +307,7 @@ pub async fn totals(db: &Db, scope: &TenantScope) -> DomainResult<HashMap<String
     )
     .bind(scope.tenant_id().as_text())
     .bind(since)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let mut out = HashMap::new();
     for r in &rows {

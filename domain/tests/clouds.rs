@@ -147,7 +147,7 @@ both!(a_failing_step_leaves_nothing, |db: domain::Db| async move {
         ],
     };
     for sql in trigger {
-        domain::db::raw_execute(&db, sql).await.unwrap();
+        common::owner_execute(&db, sql).await;
     }
     let cfg = aws_config();
     let e = clouds::create_cloud(&db, &w.acme, &w.sealer, new("doomed", "aws", &cfg))

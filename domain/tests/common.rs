@@ -37,22 +37,16 @@ impl TestDb {
         }
     }
 
+    /// A fresh Postgres database, used the way a deployment uses one: migrated by its
+    /// owner, read and written by a console role that row-level security holds.
     pub async fn postgres() -> TestDb {
         let admin_url = pg_admin_url();
         let name = format!("tenantry_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = Db::connect(&admin_url, 1)
+        let (_, console_url) = domain::db::scratch_postgres(&admin_url, &name)
             .await
             .expect("Postgres must be reachable for the domain tests");
-        domain::db::raw_execute(&admin, &format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        admin.close().await;
-        let base = admin_url
-            .rsplit_once('/')
-            .map(|(b, _)| b.to_string())
-            .unwrap();
-        let db = Db::connect(&format!("{base}/{name}"), 8).await.unwrap();
-        db.migrate().await.unwrap();
+        let db = Db::connect(&console_url, 8).await.unwrap();
+        db.refuse_a_role_above_the_wall().await.unwrap();
         TestDb {
             db,
             cleanup: Cleanup::Postgres { admin_url, name },
@@ -67,7 +61,7 @@ impl TestDb {
             }
             Cleanup::Postgres { admin_url, name } => {
                 if let Ok(admin) = Db::connect(&admin_url, 1).await {
-                    let _ = domain::db::raw_execute(
+                    let _ = domain::db::raw_admin_execute(
                         &admin,
                         &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
                     )
@@ -99,6 +93,38 @@ macro_rules! both {
             }
         }
     };
+}
+
+/// The same Postgres database as `db`, connected as its owner (the admin URL's role).
+async fn owner_of(db: &Db) -> Db {
+    let name = domain::db::database_name(db).await.unwrap();
+    let admin_url = pg_admin_url();
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap();
+    Db::connect(&format!("{base}/{name}"), 1).await.unwrap()
+}
+
+/// Runs DDL a test needs (a fault injected with a trigger) as the tables' owner: the
+/// console's role, which the tests connect as on Postgres, may not change the schema.
+pub async fn owner_execute(db: &Db, sql: &str) {
+    if db.backend() == domain::Backend::Sqlite {
+        domain::db::raw_execute(db, sql).await.unwrap();
+        return;
+    }
+    let owner = owner_of(db).await;
+    domain::db::raw_execute(&owner, sql).await.unwrap();
+    owner.close().await;
+}
+
+/// Applies the migrations (and what runs after them at start-up) as a server start does:
+/// as the tables' owner on Postgres.
+pub async fn migrate_as_owner(db: &Db) {
+    if db.backend() == domain::Backend::Sqlite {
+        db.migrate().await.unwrap();
+        return;
+    }
+    let owner = owner_of(db).await;
+    owner.migrate().await.unwrap();
+    owner.close().await;
 }
 
 /// A global admin (the bootstrap admin with a known password).

@@ -313,7 +313,7 @@ both!(
             .await
             .unwrap();
         assert!(common::scope(&db, &gail, "acme").await.is_err());
-        db.migrate().await.unwrap();
+        common::migrate_as_owner(&db).await;
         assert!(common::scope(&db, &gail, "acme")
             .await
             .unwrap()

@@ -22,6 +22,10 @@ pub struct OidcProviderConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
+    /// Postgres only: the tables' owner, who runs the migrations and grants the console's
+    /// role (`DATABASE_URL`) the use of the tables. Row-level security holds the console
+    /// only when it connects as a role that does not own them.
+    pub migration_database_url: Option<String>,
     pub public_url: String,
     pub bootstrap_admin_enabled: bool,
     pub bootstrap_admin_email: String,
@@ -234,6 +238,7 @@ impl Config {
         Ok(Config {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/tenantry.db?mode=rwc".into()),
+            migration_database_url: var("TENANTRY_MIGRATION_DATABASE_URL"),
             public_url: public_url.trim_end_matches('/').to_string(),
             bootstrap_admin_enabled: flag("TENANTRY_BOOTSTRAP_ADMIN", true)?,
             bootstrap_admin_email: var("TENANTRY_BOOTSTRAP_ADMIN_EMAIL")

@@ -81,8 +81,46 @@ pub async fn open_db(config: &Config) -> Result<Db, String> {
     let db = Db::connect(&config.database_url, 10)
         .await
         .map_err(|e| format!("database: {e}"))?;
-    db.migrate().await.map_err(|e| format!("{e}"))?;
+    match &config.migration_database_url {
+        Some(owner_url) => migrate_as_owner(&db, owner_url).await?,
+        None => db.migrate().await.map_err(|e| format!("{e}"))?,
+    }
+    db.refuse_a_role_above_the_wall()
+        .await
+        .map_err(|e| format!("{e}"))?;
     Ok(db)
+}
+
+/// Runs the migrations (the domain's and the session store's) as the tables' owner,
+/// then lets the console's role use the tables it made.
+async fn migrate_as_owner(db: &Db, owner_url: &str) -> Result<(), String> {
+    let owner = Db::connect(owner_url, 3)
+        .await
+        .map_err(|e| format!("TENANTRY_MIGRATION_DATABASE_URL: {e}"))?;
+    // One replica at a time: concurrent grants (and schema creation) fail in Postgres.
+    let lock = owner
+        .setup_lock()
+        .await
+        .map_err(|e| format!("TENANTRY_MIGRATION_DATABASE_URL: {e}"))?;
+    owner.migrate().await.map_err(|e| format!("{e}"))?;
+    if owner_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(owner_url)
+            .await
+            .map_err(|e| format!("session store: {e}"))?;
+        tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
+            .migrate()
+            .await
+            .map_err(|e| format!("session store: {e}"))?;
+        pool.close().await;
+    }
+    let role = db.role().await.map_err(|e| format!("database: {e}"))?;
+    owner
+        .grant_tables_to(&role)
+        .await
+        .map_err(|e| format!("granting the tables to {role}: {e}"))?;
+    lock.release().await.map_err(|e| format!("database: {e}"))?;
+    owner.close().await;
+    Ok(())
 }
 
 /// Ensures (or disables) the bootstrap admin, printing a generated password once.
@@ -231,10 +269,14 @@ pub async fn build_with_meter(
             .await
             .map_err(|e| format!("session store: {e}"))?;
         let store = tower_sessions_sqlx_store::PostgresStore::new(pool);
-        store
-            .migrate()
-            .await
-            .map_err(|e| format!("session store: {e}"))?;
+        // With an owner's URL the owner made the table (see `migrate_as_owner`), and the
+        // console's role may not create schemas.
+        if config.migration_database_url.is_none() {
+            store
+                .migrate()
+                .await
+                .map_err(|e| format!("session store: {e}"))?;
+        }
         auth::session::with_sessions(router, store, &config, idle)
     } else {
         let pool = sqlx::SqlitePool::connect(&config.database_url)

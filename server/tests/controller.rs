@@ -89,6 +89,30 @@ async fn peer(db: &Db, root: &Principal) -> TenantId {
     .id
 }
 
+fn pg_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh Postgres database as a deployment has it: (name, owner's URL, console's URL).
+async fn scratch(tag: &str) -> (String, String, String) {
+    let name = format!("tenantry_{tag}_{}", uuid::Uuid::new_v4().simple());
+    let (owner_url, console_url) = domain::db::scratch_postgres(&pg_admin_url(), &name)
+        .await
+        .unwrap();
+    (name, owner_url, console_url)
+}
+
+async fn drop_scratch(name: &str) {
+    let admin = Db::connect(&pg_admin_url(), 1).await.unwrap();
+    let _ = domain::db::raw_admin_execute(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await;
+    admin.close().await;
+}
+
 /// Waits (at most `secs`) until `done` holds.
 async fn until<F, Fut>(secs: u64, what: &str, mut done: F)
 where
@@ -183,23 +207,13 @@ async fn a_teardown_killed_midway_completes_after_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_postgres_reconcile_one_at_a_time() {
-    let admin_url = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("tenantry_ctl_{}", uuid::Uuid::new_v4().simple());
-    let admin = Db::connect(&admin_url, 1).await.unwrap();
-    domain::db::raw_execute(&admin, &format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = match admin_url.rfind('/') {
-        Some(i) => format!("{}/{name}", &admin_url[..i]),
-        None => panic!("TEST_POSTGRES_URL names no database"),
-    };
+    let (name, owner_url, url) = scratch("ctl").await;
     let db = Db::connect(&url, 4).await.unwrap();
-    db.migrate().await.unwrap();
     let root = root(&db).await;
     let peer = peer(&db, &root).await;
-    let mut a = spawn(&url, "a", &[]);
-    let mut b = spawn(&url, "b", &[]);
+    let owner = [("TENANTRY_MIGRATION_DATABASE_URL", owner_url.as_str())];
+    let mut a = spawn(&url, "a", &owner);
+    let mut b = spawn(&url, "b", &owner);
     until(30, "a leader", || async {
         lifecycle::lease_holder(&db).await.unwrap().is_some()
     })
@@ -245,10 +259,38 @@ async fn two_replicas_on_postgres_reconcile_one_at_a_time() {
     alive.kill().unwrap();
     alive.wait().unwrap();
     db.close().await;
-    let _ = domain::db::raw_execute(
-        &admin,
-        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-    )
-    .await;
-    admin.close().await;
+    drop_scratch(&name).await;
+}
+
+/// The server refuses to start as a Postgres role that row-level security does not hold
+/// (here the superuser that owns the tables), names it and says what to do; with the
+/// owner's URL for the migrations and the console role for the rest, it starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_refuses_a_role_above_the_wall() {
+    let (name, owner_url, console_url) = scratch("wall").await;
+    let run = |db_url: &str, owner: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+        cmd.arg("migrate")
+            .env("DATABASE_URL", db_url)
+            .env("TENANTRY_SECRET_KEY", "11".repeat(32))
+            .env("RUST_LOG", "warn")
+            .env_remove("TENANTRY_MIGRATION_DATABASE_URL");
+        if let Some(owner) = owner {
+            cmd.env("TENANTRY_MIGRATION_DATABASE_URL", owner);
+        }
+        cmd.output().expect("the server runs")
+    };
+    let refused = run(&owner_url, None);
+    let said = String::from_utf8_lossy(&refused.stderr).to_string();
+    assert!(!refused.status.success(), "a superuser must be refused");
+    assert!(said.contains("as role \""), "{said}");
+    assert!(said.contains("is a superuser"), "{said}");
+    assert!(said.contains("TENANTRY_MIGRATION_DATABASE_URL"), "{said}");
+    let accepted = run(&console_url, Some(&owner_url));
+    assert!(
+        accepted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&accepted.stderr)
+    );
+    drop_scratch(&name).await;
 }

@@ -42,7 +42,7 @@ pub async fn save_draft(
         sqlx::query_scalar("SELECT id FROM clouds WHERE tenant_id = $1 AND name = $2")
             .bind(scope.tenant_id().as_text())
             .bind(name.clone())
-            .fetch_optional(db.pool())
+            .fetch_optional(&mut *db.read(scope.wall()).await?)
             .await?;
     if taken.is_some() {
         return Err(DomainError::invalid(
@@ -53,7 +53,7 @@ pub async fn save_draft(
     let (settings, sealed) = stored_settings(kind, &checked, sealer)?;
     let now = now_ms();
     let tenant = scope.tenant_id().as_text();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     // Expired drafts of this tenant go with each save (a read never writes).
     sqlx::query("DELETE FROM cloud_drafts WHERE tenant_id = $1 AND expires_at < $2")
         .bind(tenant.clone())
@@ -124,7 +124,7 @@ async fn draft_row(
     .bind(id.as_text())
     .bind(scope.actor_id().as_text())
     .bind(now_ms())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(scope.wall()).await?)
     .await?
     .ok_or(DomainError::NotFound("cloud draft"))
 }
@@ -164,7 +164,7 @@ pub async fn create_from_draft(
         &kept,
     )?;
     let (settings, sealed) = stored_settings(kind, &checked, sealer)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let cloud = insert_cloud(&mut tx, scope, kind, &name, &settings, &sealed).await?;
     sqlx::query("DELETE FROM cloud_drafts WHERE tenant_id = $1 AND id = $2")
         .bind(scope.tenant_id().as_text())

@@ -33,7 +33,7 @@ async fn rows_of<T>(
     let rows = sqlx::query(sql)
         .bind(scope.tenant_id().as_text())
         .bind(cloud.map(|c| c.as_text()).unwrap_or_default())
-        .fetch_all(db.pool())
+        .fetch_all(&mut *db.read(scope.wall()).await?)
         .await?;
     rows.iter().map(|r| from_row(r, false)).collect()
 }
@@ -50,7 +50,7 @@ async fn one_of<T>(
     let row = sqlx::query(sql)
         .bind(scope.tenant_id().as_text())
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.read(scope.wall()).await?)
         .await?
         .ok_or(DomainError::NotFound(what))?;
     from_row(&row, false)
@@ -66,7 +66,7 @@ async fn delete_one(
     target: &str,
     before: String,
 ) -> DomainResult<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     sqlx::query(&format!(
         "DELETE FROM {table} WHERE tenant_id = $1 AND id = $2"
     ))
@@ -108,7 +108,7 @@ pub async fn create_vrf_context(
     scope.require("VRF_CONTEXT_CREATE")?;
     let name = check_name("name", "VRF context", name)?;
     let desc = description(desc)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let (cloud_name, _) = own_cloud(&mut tx, scope, cloud).await?;
     let id = VrfId::new_random();
     sqlx::query(
@@ -170,7 +170,7 @@ pub async fn update_vrf_context(
     } else {
         check_name("name", "VRF context", name)?
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     sqlx::query(
         "UPDATE vrf_contexts SET name = $1, description = $2 WHERE tenant_id = $3 AND id = $4",
     )
@@ -280,7 +280,7 @@ pub async fn create_se_group(
 ) -> DomainResult<SeGroup> {
     scope.require("SE_GROUP_CREATE")?;
     let (name, ha, desc) = check_group(&input)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let (cloud_name, _) = own_cloud(&mut tx, scope, cloud).await?;
     let id = SeGroupId::new_random();
     sqlx::query(
@@ -338,7 +338,7 @@ pub async fn update_se_group(
             ),
         ));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     sqlx::query(
         "UPDATE se_groups SET name = $1, ha_mode = $2, max_ses = $3, description = $4 WHERE tenant_id = $5 AND id = $6",
     )
@@ -439,7 +439,7 @@ pub async fn add_service_engine(
         )
     })?;
     let group = get_group(db, scope, new.se_group_id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let (cloud_name, kind) = own_cloud(&mut tx, scope, group.cloud_id).await?;
     if !kind.manual_service_engines() {
         return Err(DomainError::Refused {

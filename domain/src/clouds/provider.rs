@@ -12,6 +12,7 @@
 //! This module holds the only reads of another tenant's clouds.
 
 use super::*;
+use crate::db::Wall;
 use crate::ids::SYSTEM_TENANT_ID;
 
 /// A tenant's cloud settings (seed 002).
@@ -32,7 +33,7 @@ pub async fn cloud_settings(db: &Db, scope: &TenantScope) -> DomainResult<CloudS
         "SELECT se_in_provider_context, tenant_access_to_provider_se, tenant_vrf FROM tenants WHERE id = $1",
     )
     .bind(scope.tenant_id().as_text())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(scope.wall()).await?)
     .await?
     .ok_or(DomainError::NotFound("tenant"))?;
     Ok(CloudSettings {
@@ -61,7 +62,7 @@ pub async fn set_cloud_settings(
         ));
     }
     let old = cloud_settings(db, scope).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     sqlx::query(
         "UPDATE tenants SET se_in_provider_context = $1, tenant_access_to_provider_se = $2, tenant_vrf = $3, updated_at = $4 WHERE id = $5",
     )
@@ -106,7 +107,7 @@ pub async fn provider_clouds_with(
         "SELECT {CLOUD_COLUMNS} FROM clouds c WHERE c.tenant_id = $1 ORDER BY c.name LIMIT 100"
     ))
     .bind(SYSTEM_TENANT_ID.as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Tenant(SYSTEM_TENANT_ID)).await?)
     .await?;
     rows.iter()
         .map(|r| {
@@ -182,7 +183,7 @@ pub async fn se_group_choices(db: &Db, scope: &TenantScope) -> DomainResult<Vec<
         "SELECT {GROUP_COLUMNS} FROM se_groups g WHERE g.tenant_id = $1 ORDER BY g.name LIMIT 1000"
     ))
     .bind(SYSTEM_TENANT_ID.as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Tenant(SYSTEM_TENANT_ID)).await?)
     .await?;
     for r in &rows {
         out.push(group_from_row(r, true)?);

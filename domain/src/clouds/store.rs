@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::crypto::Sealer;
+use crate::db::Wall;
 
 /// What a new cloud is made from (the wizard's draft, or `POST /api/v1/clouds`).
 #[derive(Debug, Clone)]
@@ -63,7 +64,7 @@ pub async fn create_cloud(
     scope.require("CLOUD_CREATE")?;
     let (kind, name, checked) = check_new(&new, &Secrets::new())?;
     let (settings, sealed) = stored_settings(kind, &checked, sealer)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let id = insert_cloud(&mut tx, scope, kind, &name, &settings, &sealed).await?;
     tx.commit().await?;
     get_own(db, scope, id).await.map(|d| d.cloud)
@@ -179,7 +180,7 @@ pub async fn list_clouds(
     .bind(cursor.unwrap_or("").to_string())
     .bind(like_pattern(q))
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()
@@ -190,7 +191,7 @@ pub async fn list_clouds(
     ))
     .bind(scope.tenant_id().as_text())
     .bind(like_pattern(q))
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(Page::from_overfetch(items, limit, |c| c.name.clone()).with_total(total))
 }
@@ -239,7 +240,7 @@ pub(super) async fn load_detail(
     ))
     .bind(tenant.to_string())
     .bind(id.as_text())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?
     .ok_or(DomainError::NotFound("cloud"))?;
     let cloud = cloud_from_row(&row, provider)?;
@@ -248,7 +249,7 @@ pub(super) async fn load_detail(
     ))
     .bind(tenant.to_string())
     .bind(id.as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?
     .iter()
     .map(|r| vrf_from_row(r, provider))
@@ -258,7 +259,7 @@ pub(super) async fn load_detail(
     ))
     .bind(tenant.to_string())
     .bind(id.as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?
     .iter()
     .map(|r| group_from_row(r, provider))
@@ -269,7 +270,7 @@ pub(super) async fn load_detail(
         ))
         .bind(tenant.to_string())
         .bind(id.as_text())
-        .fetch_all(db.pool())
+        .fetch_all(&mut *db.read(Wall::Platform).await?)
         .await?
         .iter()
         .map(|r| se_from_row(r, provider))
@@ -299,7 +300,7 @@ pub struct CloudDeleted {
 pub async fn delete_cloud(db: &Db, scope: &TenantScope, id: CloudId) -> DomainResult<CloudDeleted> {
     scope.require("CLOUD_DELETE")?;
     let tenant = scope.tenant_id().as_text();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let row = sqlx::query(&format!(
         "SELECT {CLOUD_COLUMNS} FROM clouds c WHERE c.tenant_id = $1 AND c.id = $2"
     ))

@@ -1,6 +1,7 @@
 //! Login: OIDC users, local passwords with backoff, and the bootstrap admin.
 
 use super::*;
+use crate::db::Wall;
 
 /// Records an OIDC login. Users are keyed by (issuer, subject).
 ///
@@ -23,7 +24,7 @@ pub async fn upsert_oidc_user(
     let email = email.trim();
     let lower = email.to_lowercase();
     let claim = email_verified && !email.is_empty();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     let existing: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT id, email_lower FROM users WHERE issuer = $1 AND subject = $2")
             .bind(issuer.to_string())
@@ -292,7 +293,7 @@ pub async fn verify_local_login(
         )
         .bind(pair.clone())
         .bind(since)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.read(Wall::Platform).await?)
         .await?;
         if previous.is_some_and(|at| now - at < wait) {
             return Err(DomainError::RateLimited);
@@ -301,7 +302,7 @@ pub async fn verify_local_login(
     let row: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email_lower = $1")
             .bind(lower.clone())
-            .fetch_optional(db.pool())
+            .fetch_optional(&mut *db.read(Wall::Platform).await?)
             .await?;
     let hash = row.as_ref().and_then(|(_, h)| h.clone());
     let given = password.to_string();
@@ -318,7 +319,7 @@ pub async fn verify_local_login(
         (true, Some((id, _))) => id,
         _ => return Err(DomainError::Unauthenticated("wrong email or password")),
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     sqlx::query("DELETE FROM login_failures WHERE key = $1")
         .bind(pair)
         .execute(&mut *tx)
@@ -374,7 +375,7 @@ pub async fn ensure_bootstrap_admin(
 ) -> DomainResult<Bootstrap> {
     let email = validate::email(email)?;
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     let existing: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email_lower = $1")
             .bind(email.to_lowercase())
@@ -457,9 +458,11 @@ pub async fn ensure_bootstrap_admin(
 
 /// Turns local password login off for everyone (`TENANTRY_BOOTSTRAP_ADMIN=off`).
 pub async fn disable_local_passwords(db: &Db) -> DomainResult<()> {
-    sqlx::query("UPDATE users SET password_hash = NULL WHERE password_hash IS NOT NULL")
-        .execute(db.pool())
-        .await?;
+    db.write(
+        Wall::Platform,
+        sqlx::query("UPDATE users SET password_hash = NULL WHERE password_hash IS NOT NULL"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -494,7 +497,7 @@ pub async fn sync_claimed_groups(
     user: &User,
     claimed: &[(String, String)],
 ) -> DomainResult<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     // Every group the claim can name: those of the user's tenants.
     let rows = sqlx::query(
         "SELECT g.tenant_id, t.name AS tenant_name, g.id, g.name_key FROM iam_groups g \

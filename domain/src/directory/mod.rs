@@ -5,6 +5,7 @@
 //! caller's own memberships.
 
 use crate::audit;
+use crate::db::Wall;
 use crate::ids::{col_id, TenantId, UserId, SYSTEM_TENANT_ID};
 use crate::model::{clamp_limit, Label, NewTenant, Page, Tenant, TenantState, User};
 use crate::scope::Principal;
@@ -75,7 +76,7 @@ async fn load_principal(
     ))
     .bind(user_id.as_text())
     .bind(SYSTEM_TENANT_ID.as_text())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?
     .ok_or(ended)?;
     if let Some(began) = session_began {
@@ -156,7 +157,7 @@ fn token_only_user(issuer: &str, subject: &str, email: Option<&str>) -> User {
 pub async fn user_by_id(db: &Db, id: UserId) -> DomainResult<Option<User>> {
     let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(id.as_text())
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.read(Wall::Platform).await?)
         .await?;
     row.as_ref().map(user_from_row).transpose()
 }
@@ -166,7 +167,7 @@ pub async fn user_by_email(db: &Db, email: &str) -> DomainResult<Option<User>> {
         "SELECT {USER_COLUMNS} FROM users WHERE email_lower = $1"
     ))
     .bind(email.trim().to_lowercase())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?;
     row.as_ref().map(user_from_row).transpose()
 }
@@ -177,7 +178,7 @@ async fn user_by_identity(db: &Db, issuer: &str, subject: &str) -> DomainResult<
     ))
     .bind(issuer.to_string())
     .bind(subject.to_string())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?;
     row.as_ref().map(user_from_row).transpose()
 }

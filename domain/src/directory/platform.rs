@@ -1,6 +1,7 @@
 //! The platform's view across tenants, for global admins: every connection.
 
 use super::*;
+use crate::db::Wall;
 
 /// One connection as the platform sees it: the provider, the consumer, and traffic.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -50,7 +51,7 @@ pub async fn all_connections(
     .bind(c_at)
     .bind(c_id)
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -71,7 +72,7 @@ pub async fn all_connections(
          WHERE c.direction = 'provides' AND (LOWER(t.name) LIKE $1 ESCAPE '\\' OR LOWER(c.remote_tenant_name) LIKE $1 ESCAPE '\\')",
     ))
     .bind(like_pattern(q))
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(Wall::Platform).await?)
     .await?;
     Ok(
         Page::from_overfetch(items, limit, |c| format!("{}:{}", c.created_at, c.id))

@@ -1,6 +1,7 @@
 //! Tenants: list and search, create, edit, and the switcher's recent tenants.
 
 use super::*;
+use crate::db::Wall;
 
 pub(super) const TENANT_COLUMNS: &str =
     "t.id, t.name, t.description, t.desired_state, t.current_state, t.is_system, t.created_at, \
@@ -47,7 +48,7 @@ pub(super) async fn attach_labels(db: &Db, tenants: &mut [Tenant]) -> DomainResu
     for t in tenants.iter() {
         q = q.bind(t.id.as_text());
     }
-    for row in q.fetch_all(db.pool()).await? {
+    for row in q.fetch_all(&mut *db.read(Wall::Platform).await?).await? {
         let tid: String = row.try_get("tenant_id")?;
         if let Some(t) = tenants.iter_mut().find(|t| t.id.as_text() == tid) {
             t.labels.push(Label {
@@ -155,7 +156,7 @@ pub async fn list_tenants(
     for b in binds {
         q = q.bind(b);
     }
-    let rows = q.fetch_all(db.pool()).await?;
+    let rows = q.fetch_all(&mut *db.read(Wall::Platform).await?).await?;
     let items = rows
         .iter()
         .map(tenant_from_row)
@@ -166,7 +167,11 @@ pub async fn list_tenants(
         for b in count_binds {
             count = count.bind(b);
         }
-        page.total = Some(count.fetch_one(db.pool()).await?);
+        page.total = Some(
+            count
+                .fetch_one(&mut *db.read(Wall::Platform).await?)
+                .await?,
+        );
     }
     if !query.without_labels {
         attach_labels(db, &mut page.items).await?;
@@ -207,7 +212,7 @@ pub async fn update_tenant(
     }
     let description = validate::description(description)?;
     let labels = validate::check_labels(labels)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     let row = sqlx::query(&format!(
         "SELECT {TENANT_COLUMNS} FROM tenants t WHERE t.id = $1"
     ))
@@ -290,7 +295,7 @@ pub async fn tenant_for_scope(db: &Db, scope: &crate::TenantScope) -> DomainResu
         "SELECT {TENANT_COLUMNS} FROM tenants t WHERE t.id = $1"
     ))
     .bind(scope.tenant_id().as_text())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?
     .ok_or(DomainError::NotFound("tenant"))?;
     let mut t = vec![tenant_from_row(&row)?];
@@ -311,7 +316,7 @@ pub async fn create_tenant(db: &Db, principal: &Principal, new: NewTenant) -> Do
     let labels = validate::check_labels(new.labels)?;
     let id = new.id.unwrap_or_else(TenantId::new_random);
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     sqlx::query(
         "INSERT INTO tenants (id, name, description, desired_state, current_state, created_at, updated_at) \
          VALUES ($1, $2, $3, 'CREATED', 'UNKNOWN', $4, $4)",
@@ -380,13 +385,13 @@ pub async fn touch_recent(db: &Db, scope: &crate::TenantScope) -> DomainResult<(
         "SELECT tenant_id FROM recent_tenants WHERE user_id = $1 ORDER BY used_at DESC LIMIT 1",
     )
     .bind(scope.actor_id().as_text())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?;
     if latest.as_deref() == Some(scope.tenant_id().as_text().as_str()) {
         return Ok(());
     }
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     sqlx::query("DELETE FROM recent_tenants WHERE user_id = $1 AND tenant_id = $2")
         .bind(scope.actor_id().as_text())
         .bind(scope.tenant_id().as_text())
@@ -416,7 +421,7 @@ pub async fn recent_tenants(
     .bind(principal.user_id().as_text())
     .bind(i64::from(principal.is_global_admin()))
     .bind(limit.clamp(1, 20))
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     rows.into_iter()
         .map(|(id, name)| Ok((col_id(&id)?, name)))
@@ -443,7 +448,7 @@ pub async fn tenant_names(
         for id in chunk {
             q = q.bind(id.as_text());
         }
-        for (id, name) in q.fetch_all(db.pool()).await? {
+        for (id, name) in q.fetch_all(&mut *db.read(Wall::Platform).await?).await? {
             names.insert(col_id(&id)?, name);
         }
     }
@@ -455,7 +460,7 @@ pub async fn tenant_names(
 pub async fn tenant_id_by_name(db: &Db, name: &str) -> DomainResult<Option<TenantId>> {
     let id: Option<String> = sqlx::query_scalar("SELECT id FROM tenants WHERE name = $1")
         .bind(name.trim().to_ascii_lowercase())
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.read(Wall::Platform).await?)
         .await?;
     id.as_deref().map(col_id).transpose()
 }

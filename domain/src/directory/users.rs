@@ -1,6 +1,7 @@
 //! Users provisioned by a global admin before they first sign in.
 
 use super::*;
+use crate::db::Wall;
 
 /// Pre-provisions a user by email (global admins). The user is bound to an OIDC
 /// identity at first login with that verified address.
@@ -17,7 +18,7 @@ pub async fn provision_user(
     }
     let email = validate::email(email)?;
     let name = validate::person_name(name)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     let user = insert_pending_user(&mut tx, &email, &name).await?;
     audit::record_global(
         &mut tx,

@@ -14,6 +14,7 @@
 //! tenants that the target's `Admit` statements name (the `iam_admits` index).
 
 use super::store::documents_of;
+use crate::db::Wall;
 use crate::ids::{col_id, TenantId, UserId};
 use crate::model::User;
 use crate::{Db, DomainResult, Principal};
@@ -137,7 +138,7 @@ pub(crate) async fn policies(
 pub(crate) async fn documents(db: &Db, tenant: TenantId) -> DomainResult<Arc<Vec<PolicyDoc>>> {
     let row = sqlx::query("SELECT name, iam_version FROM tenants WHERE id = $1")
         .bind(tenant.as_text())
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.read(Wall::Platform).await?)
         .await?
         .ok_or(crate::DomainError::NotFound("tenant"))?;
     let name: String = row.try_get("name")?;
@@ -158,7 +159,7 @@ pub(crate) async fn user_groups(
     )
     .bind(user.as_text())
     .bind(tenant.as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Tenant(tenant)).await?)
     .await?;
     rows.iter()
         .map(|r| {
@@ -222,7 +223,7 @@ async fn groups_in(
     }
     let rows = sqlx::query("SELECT id, name, name_key FROM iam_groups WHERE tenant_id = $1")
         .bind(tenant.as_text())
-        .fetch_all(db.pool())
+        .fetch_all(&mut *db.read(Wall::Tenant(tenant)).await?)
         .await?;
     let mut out = Vec::new();
     for r in &rows {
@@ -308,7 +309,7 @@ async fn admitting_homes(
     let named: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT of_tenant_id FROM iam_admits WHERE tenant_id = $1")
             .bind(target.as_text())
-            .fetch_all(db.pool())
+            .fetch_all(&mut *db.read(Wall::Tenant(target)).await?)
             .await?;
     Ok(homes
         .iter()
@@ -325,7 +326,7 @@ async fn homes_of(db: &Db, principal: &Principal) -> DomainResult<Vec<(TenantId,
     }
     let rows = sqlx::query("SELECT tenant_id, role FROM memberships WHERE user_id = $1")
         .bind(principal.user_id().as_text())
-        .fetch_all(db.pool())
+        .fetch_all(&mut *db.read(Wall::Platform).await?)
         .await?;
     rows.iter()
         .map(|r| {
@@ -339,7 +340,7 @@ async fn homes_of(db: &Db, principal: &Principal) -> DomainResult<Vec<(TenantId,
 async fn name_and_version(db: &Db, tenant: TenantId) -> DomainResult<Option<(String, i64)>> {
     let row = sqlx::query("SELECT name, iam_version FROM tenants WHERE id = $1")
         .bind(tenant.as_text())
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.read(Wall::Platform).await?)
         .await?;
     row.map(|r| Ok((r.try_get("name")?, r.try_get("iam_version")?)))
         .transpose()
@@ -444,7 +445,7 @@ pub async fn admitted_tenants(
         let rows: Vec<String> =
             sqlx::query_scalar("SELECT DISTINCT tenant_id FROM iam_admits WHERE of_tenant_id = $1")
                 .bind(home.as_text())
-                .fetch_all(db.pool())
+                .fetch_all(&mut *db.read(Wall::Platform).await?)
                 .await?;
         for r in rows {
             let t: TenantId = col_id(&r)?;
@@ -498,7 +499,7 @@ pub(crate) async fn policy_changed(
 /// index has rows or when no policy has an Admit.
 pub async fn reindex_admits(db: &Db) -> DomainResult<()> {
     let indexed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM iam_admits")
-        .fetch_one(db.pool())
+        .fetch_one(&mut *db.read(Wall::Platform).await?)
         .await?;
     if indexed > 0 {
         return Ok(());
@@ -506,12 +507,12 @@ pub async fn reindex_admits(db: &Db) -> DomainResult<()> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT tenant_id, name, text FROM iam_policies WHERE lower(text) LIKE '%admit%'",
     )
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     if rows.is_empty() {
         return Ok(());
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     for (tenant, name, text) in rows {
         if let (Ok(tenant), Ok(doc)) = (col_id::<TenantId>(&tenant), iam::parse(&text)) {
             write_admits(&mut tx, tenant, &name, &doc).await?;

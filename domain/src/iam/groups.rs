@@ -86,7 +86,7 @@ pub async fn list_groups(
     .bind(cursor.unwrap_or("").to_string())
     .bind(pattern.clone())
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()
@@ -97,7 +97,7 @@ pub async fn list_groups(
     ))
     .bind(scope.tenant_id().as_text())
     .bind(pattern)
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(Page::from_overfetch(items, limit, |g: &Group| g.name.clone()).with_total(total))
 }
@@ -121,7 +121,7 @@ async fn find(
 /// One group with its members (by email).
 pub async fn get_group(db: &Db, scope: &TenantScope, name: &str) -> DomainResult<GroupDetail> {
     scope.require("GROUP_READ")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let group = find(&mut tx, scope, name).await?;
     let rows = sqlx::query(
         "SELECT u.id, u.email, u.name, gm.source, gm.added_at FROM iam_group_members gm \
@@ -160,7 +160,7 @@ pub async fn create_group(
     let description = validate::description(description)?;
     let id = GroupId::new_random();
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     sqlx::query(
         "INSERT INTO iam_groups (tenant_id, id, name, name_key, description, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -205,7 +205,7 @@ pub async fn create_group(
 /// until a group of that name exists again.
 pub async fn delete_group(db: &Db, scope: &TenantScope, name: &str) -> DomainResult<Group> {
     scope.require("GROUP_DELETE")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let group = find(&mut tx, scope, name).await?;
     for table in ["iam_group_members", "iam_groups"] {
         let column = if table == "iam_groups" {
@@ -268,7 +268,7 @@ async fn join_group(
 ) -> DomainResult<GroupMember> {
     scope.require("GROUP_UPDATE")?;
     let email = validate::email(email)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let group = find(&mut tx, scope, name).await?;
     // Someone elsewhere (or nowhere) gets the same answer as a stranger, so the form
     // does not tell who exists on the platform.
@@ -345,7 +345,7 @@ pub async fn remove_group_member(
     user: UserId,
 ) -> DomainResult<()> {
     scope.require("GROUP_UPDATE")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let group = find(&mut tx, scope, name).await?;
     let email: Option<String> = sqlx::query_scalar(
         "SELECT u.email FROM iam_group_members gm JOIN users u ON u.id = gm.user_id \

@@ -1,5 +1,6 @@
 //! A tenant's IAM policy documents and their versions, through the tenant scope.
 
+use crate::db::Wall;
 use crate::error::unique;
 use crate::ids::TenantId;
 use crate::model::{capped_count_sql, clamp_limit, Page};
@@ -116,7 +117,7 @@ pub async fn list_policies(
     .bind(cursor.unwrap_or("").to_string())
     .bind(like_pattern(q))
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()
@@ -127,7 +128,7 @@ pub async fn list_policies(
     ))
     .bind(scope.tenant_id().as_text())
     .bind(like_pattern(q))
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(Page::from_overfetch(items, limit, |p| p.name.clone()).with_total(total))
 }
@@ -139,7 +140,7 @@ pub async fn get_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainResul
     ))
     .bind(scope.tenant_id().as_text())
     .bind(name.to_string())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(scope.wall()).await?)
     .await?
     .ok_or(DomainError::NotFound("IAM policy"))?;
     from_row(&row)
@@ -188,7 +189,7 @@ pub async fn save_policy(db: &Db, scope: &TenantScope, save: Save<'_>) -> Domain
     let now = now_ms();
     let actor = scope.actor_label().to_string();
     let tenant = scope.tenant_id().as_text();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let current: Option<(i64, String, String)> = sqlx::query_as(
         "SELECT version, text, description FROM iam_policies WHERE tenant_id = $1 AND name = $2",
     )
@@ -359,7 +360,7 @@ pub async fn list_versions(
     .bind(name.to_string())
     .bind(cursor.unwrap_or(i64::MAX))
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()
@@ -370,7 +371,7 @@ pub async fn list_versions(
     ))
     .bind(scope.tenant_id().as_text())
     .bind(name.to_string())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(Page::from_overfetch(items, limit, |v| v.version.to_string()).with_total(total))
 }
@@ -399,7 +400,7 @@ pub async fn get_version(
     .bind(scope.tenant_id().as_text())
     .bind(name.to_string())
     .bind(version)
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(scope.wall()).await?)
     .await?
     .ok_or(DomainError::NotFound("policy version"))?;
     version_from_row(&row)
@@ -409,7 +410,7 @@ pub async fn get_version(
 pub async fn delete_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainResult<()> {
     scope.require("IAM_POLICY_DELETE")?;
     let tenant = scope.tenant_id().as_text();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let before: Option<String> =
         sqlx::query_scalar("SELECT text FROM iam_policies WHERE tenant_id = $1 AND name = $2")
             .bind(tenant.clone())
@@ -447,7 +448,7 @@ pub(super) async fn documents_of(db: &Db, tenant: TenantId) -> DomainResult<Vec<
         "SELECT name, text FROM iam_policies WHERE tenant_id = $1 ORDER BY name LIMIT 1000",
     )
     .bind(tenant.as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     Ok(rows)
 }

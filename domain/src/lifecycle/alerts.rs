@@ -117,7 +117,7 @@ pub async fn list(
     .bind(before_at)
     .bind(before_id)
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()
@@ -137,7 +137,7 @@ pub async fn unread(db: &Db, scope: &TenantScope) -> DomainResult<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE tenant_id = $1 AND acked_at IS NULL")
             .bind(scope.tenant_id().as_text())
-            .fetch_one(db.pool())
+            .fetch_one(&mut *db.read(scope.wall()).await?)
             .await?,
     )
 }
@@ -145,7 +145,7 @@ pub async fn unread(db: &Db, scope: &TenantScope) -> DomainResult<i64> {
 /// Acknowledges an alert (audited). Acknowledging it again changes nothing.
 pub async fn acknowledge(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<Alert> {
     scope.require("ALERT_UPDATE")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let row = sqlx::query(
         "SELECT id, kind, severity, message, created_at, acked_at, acked_by FROM alerts WHERE tenant_id = $1 AND id = $2",
     )

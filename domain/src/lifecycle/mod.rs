@@ -12,6 +12,7 @@ pub mod teardown;
 
 pub use teardown::{plan, request_delete, Controller, Deletion, Plan, Progress, STEPS};
 
+use crate::db::Wall;
 use crate::ids::col_id;
 use crate::{audit, now_ms, Db, DomainResult};
 
@@ -44,7 +45,7 @@ pub async fn acquire_lease(db: &Db, holder: &str) -> DomainResult<bool> {
     let current: Option<(String, i64)> = sqlx::query_as(
         "SELECT holder, expires_at FROM controller_leases WHERE name = 'tenant-controller'",
     )
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?;
     match &current {
         Some((h, expires)) if h == holder && *expires - now > LEASE_MS - RENEW_AFTER_MS => {
@@ -53,15 +54,14 @@ pub async fn acquire_lease(db: &Db, holder: &str) -> DomainResult<bool> {
         Some((h, expires)) if h != holder && *expires >= now => return Ok(false),
         _ => {}
     }
-    let taken = sqlx::query(
+    let taken = db.write(Wall::Platform, sqlx::query(
         "INSERT INTO controller_leases (name, holder, expires_at) VALUES ('tenant-controller', $1, $2) \
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
          WHERE controller_leases.expires_at < $3 OR controller_leases.holder = excluded.holder",
     )
     .bind(holder.to_string())
     .bind(now + LEASE_MS)
-    .bind(now)
-    .execute(db.pool())
+    .bind(now))
     .await?
     .rows_affected();
     Ok(taken == 1)
@@ -69,10 +69,14 @@ pub async fn acquire_lease(db: &Db, holder: &str) -> DomainResult<bool> {
 
 /// Gives the lease up (at shutdown), so another replica takes over at once.
 pub async fn release_lease(db: &Db, holder: &str) -> DomainResult<()> {
-    sqlx::query("DELETE FROM controller_leases WHERE name = 'tenant-controller' AND holder = $1")
-        .bind(holder.to_string())
-        .execute(db.pool())
-        .await?;
+    db.write(
+        Wall::Platform,
+        sqlx::query(
+            "DELETE FROM controller_leases WHERE name = 'tenant-controller' AND holder = $1",
+        )
+        .bind(holder.to_string()),
+    )
+    .await?;
     Ok(())
 }
 
@@ -82,7 +86,7 @@ pub async fn lease_holder(db: &Db) -> DomainResult<Option<String>> {
         "SELECT holder FROM controller_leases WHERE name = 'tenant-controller' AND expires_at >= $1",
     )
     .bind(now_ms())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?)
 }
 
@@ -142,15 +146,14 @@ async fn purge_archive(db: &Db, before: i64) -> DomainResult<()> {
     let due: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM audit_archive WHERE archived_at < $1 LIMIT 1")
             .bind(before)
-            .fetch_optional(db.pool())
+            .fetch_optional(&mut *db.read(Wall::Platform).await?)
             .await?;
     if due.is_some() {
-        sqlx::query(
+        db.write(Wall::Platform, sqlx::query(
             "DELETE FROM audit_archive WHERE former_tenant_id IN \
              (SELECT DISTINCT former_tenant_id FROM audit_archive WHERE archived_at < $1 LIMIT 100)",
         )
-        .bind(before)
-        .execute(db.pool())
+        .bind(before))
         .await?;
     }
     Ok(())
@@ -169,12 +172,12 @@ async fn expiring_secrets(db: &Db) -> DomainResult<()> {
     )
     .bind(now)
     .bind(now + 3_600_000)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     if soon.is_empty() {
         return Ok(());
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     for (tenant, id, hint, expires_at) in &soon {
         let minutes = (expires_at - now).div_euclid(60_000).max(1);
         alerts::raise(
@@ -201,11 +204,11 @@ async fn bootstrap(db: &Db, ctl: &Controller) -> DomainResult<usize> {
     let pending: Vec<(String, String)> = sqlx::query_as(
         "SELECT id, name FROM tenants WHERE desired_state = 'CREATED' AND current_state <> 'CREATED' ORDER BY created_at LIMIT 100",
     )
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     let mut done = 0;
     for (id, name) in pending {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin(Wall::Platform).await?;
         // The conditional update makes concurrent controllers harmless: one wins.
         let res = sqlx::query(
             "UPDATE tenants SET watcher_console = 1, watcher_iam = 1, watcher_network = 1, watcher_clouds = 1, \

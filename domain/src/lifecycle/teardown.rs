@@ -15,6 +15,7 @@
 //! the system tenant that says so.
 
 use super::alerts;
+use crate::db::Wall;
 use crate::ids::{col_id, TenantId, SYSTEM_TENANT_ID};
 use crate::telemetry::logs;
 use crate::{audit, now_ms, Db, DomainError, DomainResult, Principal};
@@ -331,7 +332,7 @@ async fn doomed(db: &Db, id: TenantId) -> DomainResult<Option<Doomed>> {
          FROM tenants WHERE id = $1",
     )
     .bind(id.as_text())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(Wall::Platform).await?)
     .await?;
     row.map(|row| -> DomainResult<Doomed> {
         Ok(Doomed {
@@ -387,7 +388,7 @@ pub async fn plan(db: &Db, principal: &Principal, id: TenantId) -> DomainResult<
         for k in step.kinds {
             let count: i64 = sqlx::query_scalar(k.count_sql)
                 .bind(id.as_text())
-                .fetch_one(db.pool())
+                .fetch_one(&mut *db.read(Wall::Platform).await?)
                 .await?;
             items.push(PlanItem {
                 kind: k.label.to_string(),
@@ -432,7 +433,7 @@ pub async fn request_delete(
         let archived: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM audit_archive WHERE former_tenant_id = $1")
                 .bind(id.as_text())
-                .fetch_one(db.pool())
+                .fetch_one(&mut *db.read(Wall::Platform).await?)
                 .await?;
         return if archived > 0 {
             Ok(Deletion::AlreadyDeleted)
@@ -459,7 +460,7 @@ pub async fn request_delete(
     }
     let now = now_ms();
     let actor = principal.user().label();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     let changed = sqlx::query(
         "UPDATE tenants SET desired_state = 'DELETED', teardown_done = 0, teardown_started_at = $1, \
          teardown_step_at = $1, teardown_by = $2, teardown_error = NULL, updated_at = $1 \
@@ -527,7 +528,7 @@ pub(crate) async fn pending(db: &Db) -> DomainResult<Vec<TenantId>> {
     let ids: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM tenants WHERE desired_state = 'DELETED' ORDER BY teardown_started_at LIMIT 100",
     )
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     ids.iter().map(|id| col_id(id)).collect()
 }
@@ -556,13 +557,12 @@ pub(crate) async fn advance(db: &Db, ctl: &Controller, id: TenantId) -> DomainRe
             Ok(()) => continue,
             Err(e) => {
                 tracing::warn!(tenant = %t.name, step = step.key, error = %e, "teardown step failed; retried at the next pass");
-                sqlx::query(
+                db.write(Wall::Platform, sqlx::query(
                     "UPDATE tenants SET teardown_error = $1 WHERE id = $2 AND teardown_done = $3",
                 )
                 .bind(format!("{}: {}", step.label, e))
                 .bind(id.as_text())
-                .bind(t.done)
-                .execute(db.pool())
+                .bind(t.done))
                 .await?;
                 return Err(e);
             }
@@ -580,7 +580,7 @@ async fn run_step(
     forced: bool,
 ) -> DomainResult<()> {
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     let claimed = sqlx::query(
         "UPDATE tenants SET teardown_done = teardown_done + 1, teardown_step_at = $1, teardown_error = NULL \
          WHERE id = $2 AND desired_state = 'DELETED' AND teardown_done = $3",
@@ -931,7 +931,7 @@ async fn count_owned(
 /// Rows left for `tenant` in any tenant-owned table, found from the schema: what a
 /// finished teardown must bring to zero (and what its tests check).
 pub async fn orphans(db: &Db, tenant: TenantId) -> DomainResult<Vec<(String, i64)>> {
-    let mut conn = db.pool().acquire().await?;
+    let mut conn = db.read(Wall::Platform).await?;
     Ok(count_owned(&mut conn, tenant)
         .await?
         .into_iter()

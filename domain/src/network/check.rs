@@ -1,6 +1,7 @@
 //! The connectivity check, and the allow policies behind a connection's status.
 
 use super::*;
+use crate::db::Wall;
 
 /// An answer of the connectivity check, with the words to show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,7 +44,7 @@ pub async fn check(db: &Db, scope: &TenantScope, q: &Question) -> DomainResult<C
     .bind(q.tenant_id.clone())
     .bind(q.service_name.clone())
     .bind(q.workspace_label.clone())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let policies = rows
         .iter()
@@ -74,7 +75,8 @@ pub async fn allow_counts(db: &Db, scope: &TenantScope) -> DomainResult<HashMap<
          FROM connections c WHERE c.tenant_id = $1 AND c.status = 'Active'",
     )
     .bind(scope.tenant_id().as_text())
-    .fetch_all(db.pool())
+    // The peers' policies count too: above this tenant's wall.
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     rows.iter()
         .map(|r| {
@@ -117,7 +119,8 @@ pub async fn connection_policies(
     )
     .bind(me.clone())
     .bind(remote.as_text())
-    .fetch_all(db.pool())
+    // Both sides' policies: above this tenant's wall.
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     rows.iter()
         .map(|r| {
@@ -147,7 +150,7 @@ pub async fn draft_policy(db: &Db, scope: &TenantScope, remote: TenantId) -> Dom
             "SELECT name FROM services WHERE tenant_id = $1 ORDER BY name LIMIT 1",
         )
         .bind(remote.as_text())
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.read(Wall::Tenant(remote)).await?)
         .await?
     } else {
         None
@@ -156,7 +159,7 @@ pub async fn draft_policy(db: &Db, scope: &TenantScope, remote: TenantId) -> Dom
         "SELECT label FROM workspace_labels WHERE tenant_id = $1 ORDER BY label LIMIT 1",
     )
     .bind(scope.tenant_id().as_text())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(scope.wall()).await?)
     .await?;
     let service = service.unwrap_or_else(|| "service-name".into());
     let label = label.unwrap_or_else(|| "workspace-label".into());

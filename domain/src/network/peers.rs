@@ -1,6 +1,7 @@
 //! Reads across an active connection: the connected tenants and the services they offer.
 
 use super::*;
+use crate::db::Wall;
 
 /// The tenants whose services this one may reach: the providers of its active
 /// connections, as (tenant, name, connection id). Only the consumer reaches across a
@@ -14,7 +15,7 @@ pub(super) async fn active_peers(
          WHERE tenant_id = $1 AND direction = 'consumes' AND status = 'Active' ORDER BY remote_tenant_name",
     )
     .bind(scope.tenant_id().as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     rows.iter()
         .map(|r| {
@@ -39,7 +40,7 @@ pub(super) async fn link_with(
     )
     .bind(scope.tenant_id().as_text())
     .bind(remote.as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let mut link = Link::None;
     let mut name = None;
@@ -65,7 +66,7 @@ pub(super) async fn remote_service_exists(
         sqlx::query_scalar("SELECT id FROM services WHERE tenant_id = $1 AND name = $2")
             .bind(remote.as_text())
             .bind(name.to_string())
-            .fetch_optional(db.pool())
+            .fetch_optional(&mut *db.read(Wall::Tenant(remote)).await?)
             .await?;
     Ok(found.is_some())
 }
@@ -86,7 +87,8 @@ pub async fn remote_services(
          WHERE c.tenant_id = $1 AND c.direction = 'consumes' AND c.status = 'Active' ORDER BY c.remote_tenant_name, s.name LIMIT 2000",
     )
     .bind(scope.tenant_id().as_text())
-    .fetch_all(db.pool())
+    // The far ends' services: above this tenant's wall.
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     let suffix = dns_suffix.trim_matches('.');
     rows.iter()

@@ -1,6 +1,7 @@
 //! NCS network policies: validation against what exists, save, list, delete.
 
 use super::*;
+use crate::db::Wall;
 
 pub(super) fn policy_from_row(row: &AnyRow) -> DomainResult<StoredPolicy> {
     let action: String = row.try_get("action")?;
@@ -40,7 +41,7 @@ pub async fn list_policies(
     .bind(cursor.unwrap_or("").to_string())
     .bind(like_pattern(q))
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()
@@ -51,7 +52,7 @@ pub async fn list_policies(
     ))
     .bind(scope.tenant_id().as_text())
     .bind(like_pattern(q))
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(Page::from_overfetch(items, limit, |p| p.policy.name.clone()).with_total(total))
 }
@@ -63,7 +64,7 @@ pub async fn get_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainResul
     ))
     .bind(scope.tenant_id().as_text())
     .bind(name.to_string())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.read(scope.wall()).await?)
     .await?
     .ok_or(DomainError::NotFound("network policy"))?;
     policy_from_row(&row)
@@ -112,7 +113,7 @@ pub async fn validate_policy(
             "SELECT name FROM services WHERE tenant_id = $1 ORDER BY name LIMIT 6",
         )
         .bind(remote.as_text())
-        .fetch_all(db.pool())
+        .fetch_all(&mut *db.read(Wall::Tenant(*remote)).await?)
         .await?;
         let hint = match offered.len() {
             0 => " It offers none yet.".to_string(),
@@ -170,7 +171,7 @@ pub async fn save_policy(
     let now = now_ms();
     let actor = scope.actor_label().to_string();
     let tenant = scope.tenant_id().as_text();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let before: Option<String> =
         sqlx::query_scalar("SELECT yaml FROM network_policies WHERE tenant_id = $1 AND name = $2")
             .bind(tenant.clone())
@@ -244,7 +245,7 @@ pub async fn save_policy(
 
 pub async fn delete_policy(db: &Db, scope: &TenantScope, name: &str) -> DomainResult<()> {
     scope.require("NETWORK_POLICY_DELETE")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let before: Option<String> =
         sqlx::query_scalar("SELECT yaml FROM network_policies WHERE tenant_id = $1 AND name = $2")
             .bind(scope.tenant_id().as_text())

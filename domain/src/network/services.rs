@@ -43,7 +43,7 @@ pub async fn create_service(
     let protocol = check_endpoint(port, protocol)?;
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     sqlx::query("INSERT INTO services (tenant_id, id, name, port, protocol, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(scope.tenant_id().as_text())
         .bind(id.clone())
@@ -93,7 +93,7 @@ pub async fn list_services(
     .bind(cursor.unwrap_or("").to_string())
     .bind(like_pattern(q))
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()
@@ -104,7 +104,7 @@ pub async fn list_services(
     ))
     .bind(scope.tenant_id().as_text())
     .bind(like_pattern(q))
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(Page::from_overfetch(items, limit, |s| s.name.clone()).with_total(total))
 }
@@ -137,7 +137,7 @@ pub async fn update_service(
 ) -> DomainResult<Service> {
     scope.require("SERVICE_UPDATE")?;
     let protocol = check_endpoint(port, protocol)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let before = service_in(&mut tx, scope, id).await?;
     sqlx::query("UPDATE services SET port = $1, protocol = $2 WHERE tenant_id = $3 AND id = $4")
         .bind(port)
@@ -165,7 +165,7 @@ pub async fn update_service(
 
 pub async fn delete_service(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<()> {
     scope.require("SERVICE_DELETE")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let s = service_in(&mut tx, scope, id).await?;
     sqlx::query("DELETE FROM services WHERE tenant_id = $1 AND id = $2")
         .bind(scope.tenant_id().as_text())

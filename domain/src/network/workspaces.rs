@@ -14,7 +14,7 @@ pub async fn create_workspace(
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     let tenant = scope.tenant_id().as_text();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     sqlx::query("INSERT INTO workspaces (tenant_id, id, name, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
         .bind(tenant.clone())
         .bind(id.clone())
@@ -74,7 +74,7 @@ pub async fn update_workspace(
     scope.require("WORKSPACE_UPDATE")?;
     check_labels(&mut labels)?;
     let tenant = scope.tenant_id().as_text();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let row = sqlx::query(
         "SELECT id, name, created_at, created_by FROM workspaces WHERE tenant_id = $1 AND id = $2",
     )
@@ -137,7 +137,7 @@ pub async fn list_workspaces(
     .bind(cursor.unwrap_or("").to_string())
     .bind(pattern)
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     // The labels of the whole page in one query: the page is a name range.
     let mut labels: HashMap<String, Vec<String>> = HashMap::new();
@@ -151,7 +151,7 @@ pub async fn list_workspaces(
         .bind(tenant)
         .bind(cursor.unwrap_or("").to_string())
         .bind(last)
-        .fetch_all(db.pool())
+        .fetch_all(&mut *db.read(scope.wall()).await?)
         .await?;
         for r in &label_rows {
             labels
@@ -177,7 +177,7 @@ pub async fn list_workspaces(
     ))
     .bind(scope.tenant_id().as_text())
     .bind(like_pattern(q))
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(Page::from_overfetch(items, limit, |w| w.name.clone()).with_total(total))
 }
@@ -189,13 +189,13 @@ pub async fn workspace_labels(db: &Db, scope: &TenantScope) -> DomainResult<Vec<
         "SELECT DISTINCT label FROM workspace_labels WHERE tenant_id = $1 ORDER BY label LIMIT 500",
     )
     .bind(scope.tenant_id().as_text())
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?)
 }
 
 pub async fn delete_workspace(db: &Db, scope: &TenantScope, id: &str) -> DomainResult<()> {
     scope.require("WORKSPACE_DELETE")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(scope.wall()).await?;
     let name: Option<String> =
         sqlx::query_scalar("SELECT name FROM workspaces WHERE tenant_id = $1 AND id = $2")
             .bind(scope.tenant_id().as_text())

@@ -5,6 +5,7 @@
 //! (`Controller::log_retention_ms`). Changes people make are the audit
 //! log's business, not this one's.
 
+use crate::db::Wall;
 use crate::ids::{TenantId, UserId};
 use crate::model::{clamp_limit, newest_first_cursor, Page};
 use crate::validate::like_pattern;
@@ -110,15 +111,17 @@ pub(crate) async fn add_api_use(
 pub(crate) async fn purge(db: &Db, before: i64) -> DomainResult<()> {
     let due: Option<i64> = sqlx::query_scalar("SELECT 1 FROM tenant_logs WHERE at < $1 LIMIT 1")
         .bind(before)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.read(Wall::Platform).await?)
         .await?;
     if due.is_some() {
-        sqlx::query(
-            "DELETE FROM tenant_logs WHERE (tenant_id, id) IN \
+        db.write(
+            Wall::Platform,
+            sqlx::query(
+                "DELETE FROM tenant_logs WHERE (tenant_id, id) IN \
              (SELECT tenant_id, id FROM tenant_logs WHERE at < $1 LIMIT 5000)",
+            )
+            .bind(before),
         )
-        .bind(before)
-        .execute(db.pool())
         .await?;
     }
     Ok(())
@@ -130,12 +133,12 @@ pub async fn record_login(db: &Db, user: UserId, email: &str, how: &str) -> Doma
     let tenants: Vec<String> =
         sqlx::query_scalar("SELECT tenant_id FROM memberships WHERE user_id = $1")
             .bind(user.as_text())
-            .fetch_all(db.pool())
+            .fetch_all(&mut *db.read(Wall::Platform).await?)
             .await?;
     if tenants.is_empty() {
         return Ok(());
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     for t in &tenants {
         write(
             &mut tx,
@@ -181,7 +184,7 @@ pub async fn search(
     .bind(c_at)
     .bind(c_id)
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let items = rows
         .iter()

@@ -4,6 +4,7 @@
 
 use super::day_of;
 use super::usage::{API_CALLS, TENANT};
+use crate::db::Wall;
 use crate::ids::TenantId;
 use crate::{now_ms, Db, DomainResult, TenantScope};
 use serde::{Deserialize, Serialize};
@@ -44,7 +45,7 @@ pub(crate) async fn resource_counts(db: &Db, tenant: TenantId) -> DomainResult<V
     for _ in KINDS {
         q = q.bind(tenant.as_text());
     }
-    let row = q.fetch_one(db.pool()).await?;
+    let row = q.fetch_one(&mut *db.read(Wall::Platform).await?).await?;
     (0..KINDS.len())
         .map(|i| Ok(row.try_get::<i64, _>(i)?))
         .collect()
@@ -86,7 +87,7 @@ pub async fn tenant_metrics(db: &Db, scope: &TenantScope) -> DomainResult<Metric
         "SELECT COUNT(*) FROM connections WHERE tenant_id = $1 AND status = 'Revoked'",
     )
     .bind(tenant.as_text())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *db.read(scope.wall()).await?)
     .await?;
     let resources: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT day, CAST(SUM(quantity) AS BIGINT) FROM usage_daily WHERE tenant_id = $1 AND day >= $2 \
@@ -96,7 +97,7 @@ pub async fn tenant_metrics(db: &Db, scope: &TenantScope) -> DomainResult<Metric
     .bind(first)
     .bind(API_CALLS)
     .bind(TENANT)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let api_calls: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT day, quantity FROM usage_daily WHERE tenant_id = $1 AND day >= $2 AND kind = $3",
@@ -104,14 +105,14 @@ pub async fn tenant_metrics(db: &Db, scope: &TenantScope) -> DomainResult<Metric
     .bind(tenant.as_text())
     .bind(first)
     .bind(API_CALLS)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let traffic: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT day, CAST(SUM(bytes) AS BIGINT) FROM traffic_daily WHERE tenant_id = $1 AND day >= $2 GROUP BY day",
     )
     .bind(tenant.as_text())
     .bind(first)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     let mut resources = every_day(first, today, &resources);
     // Today's bar is what the tenant holds now, whether or not the snapshot ran yet.

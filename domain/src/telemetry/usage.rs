@@ -7,6 +7,7 @@
 use super::logs;
 use super::metrics::{resource_counts, KINDS};
 use super::{day_date, day_of};
+use crate::db::Wall;
 use crate::ids::{col_id, TenantId};
 use crate::{now_ms, Db, DomainError, DomainResult, Principal, TenantScope};
 use serde::{Deserialize, Serialize};
@@ -76,7 +77,7 @@ async fn write_calls(db: &Db, taken: &BTreeMap<(TenantId, String), u64>) -> Doma
     for ((tenant, _), n) in taken {
         *per_tenant.entry(*tenant).or_default() += n;
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(Wall::Platform).await?;
     for (tenant, n) in &per_tenant {
         sqlx::query(
             "INSERT INTO usage_daily (tenant_id, day, kind, quantity, updated_at) \
@@ -118,12 +119,12 @@ pub async fn snapshot_due(db: &Db, batch: i64, stale_before: i64) -> DomainResul
     .bind(day)
     .bind(stale_before)
     .bind(batch)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     for id in &due {
         let tenant: TenantId = col_id(id)?;
         let counts = resource_counts(db, tenant).await?;
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin(Wall::Platform).await?;
         for ((kind, _), n) in KINDS.iter().zip(counts) {
             upsert(&mut tx, tenant, day, kind, n, now).await?;
         }
@@ -205,7 +206,7 @@ pub async fn export(
     .bind(scope.tenant_id().as_text())
     .bind(from)
     .bind(to)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(scope.wall()).await?)
     .await?;
     Ok(rows
         .into_iter()
@@ -248,7 +249,7 @@ pub async fn export_all(
     .bind(c_tenant)
     .bind(c_kind)
     .bind(limit + 1)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *db.read(Wall::Platform).await?)
     .await?;
     let mut items: Vec<UsageRow> = rows
         .into_iter()

@@ -113,10 +113,10 @@ impl From<DomainError> for ApiError {
             DomainError::Conflict { .. } => StatusCode::CONFLICT,
             DomainError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            DomainError::Wall(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &e {
-            DomainError::Internal(_) => "Internal error.".to_string(),
+            DomainError::Wall(_) | DomainError::Internal(_) => "Internal error.".to_string(),
             other => other.to_string(),
         };
         let mut err = ApiError::new(status, code, message);

@@ -223,6 +223,7 @@ impl Fx {
         let db_url = format!("sqlite://{}/it.db?mode=rwc", dir.display());
         let config = server::config::Config {
             database_url: db_url.clone(),
+            migration_database_url: None,
             public_url: public_url.into(),
             bootstrap_admin_enabled: true,
             bootstrap_admin_email: ADMIN_EMAIL.into(),
