@@ -160,15 +160,18 @@ read -r api_rps api_p50 _ < <(measure 16 "$BASE/api/v1/tenants" WRK_AUTH="Bearer
 step "R1: where the time goes (a CPU profile of the server under each load)"
 # perf samples the server's core while wrk drives one page; bench/profile.py sums the
 # samples by crate. Skipped where perf is missing or not allowed.
+profiles=0
 profile() { # name url wrk-env...
   local name=$1 url=$2; shift 2
+  profiles=$(( profiles + 1 ))
+  local data="$run/profile-$profiles.perf"
   env "$@" taskset -c 1 wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" -s bench/wrk.lua "$url" >/dev/null &
   local w=$!
   sleep 1
-  perf record -q -e cpu-clock -F 1999 -p "$server_pid" -o "$run/$name.perf" \
+  perf record -q -e cpu-clock -F 1999 -p "$server_pid" -o "$data" \
     -- sleep $(( SECONDS_PER_RUN - 2 )) >/dev/null 2>&1 || true
-  wait "$w"
-  perf report -i "$run/$name.perf" --no-children --sort sym --stdio -g none 2>/dev/null |
+  wait "$w" || true
+  { perf report -i "$data" --no-children --sort sym --stdio -g none 2>/dev/null || true; } |
     python3 bench/profile.py "$name" >>"$run/profile.md"
 }
 : >"$run/profile.md"

@@ -11,7 +11,8 @@ use policy::access::Need::{self, *};
 /// (endpoint, need), for every server function under `/fn`.
 pub const SERVER_FNS: &[(&str, Need)] = &[
     // Above every tenant.
-    ("session_info", SignedIn),
+    // Who the caller is, `None` for nobody: the login page asks it before anyone is.
+    ("session_info", Public),
     ("login_options", Public),
     ("home_path", SignedIn),
     ("switcher", SignedIn),

@@ -2061,8 +2061,19 @@ fn rest_cases() -> Vec<Case> {
     ]
 }
 
-async fn check(fx: &Fx, cases: Vec<Case>) {
+/// Whether an answer lets the call through (anything else refuses it).
+fn allows(e: Expect) -> bool {
+    match e {
+        Expect::Ok => true,
+        Expect::Status(s) => (200..300).contains(&s),
+        Expect::NotFound | Expect::Forbidden => false,
+    }
+}
+
+async fn check(fx: &Fx, what: &str, cases: Vec<Case>) {
     let mut failures = Vec::new();
+    let (mut calls, mut allowed, mut refused) = (0, 0, 0);
+    let (mut unexpected_allows, mut unexpected_denies, mut leaks) = (0, 0, 0);
     for case in &cases {
         for (i, (who, side)) in [
             (Who::TenantAdmin, Side::Own),
@@ -2082,6 +2093,13 @@ async fn check(fx: &Fx, cases: Vec<Case>) {
                 _ if res.body.contains("\"Forbidden\"") => Expect::Forbidden,
                 _ => Expect::Status(res.status),
             };
+            calls += 1;
+            match (allows(case.expect[i]), allows(got)) {
+                (true, true) => allowed += 1,
+                (false, false) => refused += 1,
+                (false, true) => unexpected_allows += 1,
+                (true, false) => unexpected_denies += 1,
+            }
             if got != case.expect[i] {
                 failures.push(format!(
                     "{} as {who:?} on {side:?}: expected {:?}, got {got:?} ({})",
@@ -2092,12 +2110,14 @@ async fn check(fx: &Fx, cases: Vec<Case>) {
             }
             // Whatever the answer, it never names the other tenant.
             if side == Side::Other && res.body.contains(&fx.tenant_id("globex")) {
+                leaks += 1;
                 failures.push(format!(
                     "{} as {who:?} leaked globex's id: {}",
                     case.key, res.body
                 ));
             }
             if res.body.contains("\"globex\"") || res.body.contains("/t/globex") {
+                leaks += 1;
                 failures.push(format!(
                     "{} as {who:?} on {side:?} leaked globex's name: {}",
                     case.key, res.body
@@ -2105,6 +2125,12 @@ async fn check(fx: &Fx, cases: Vec<Case>) {
             }
         }
     }
+    println!(
+        "isolation matrix, {what}: {calls} calls ({} entries x tenant admin and viewer x own and other tenant): \
+         {allowed} allowed and {refused} refused as expected, {unexpected_allows} unexpected allows, \
+         {unexpected_denies} unexpected denies, {leaks} leaks of the other tenant",
+        cases.len()
+    );
     assert!(
         failures.is_empty(),
         "isolation matrix failures:\n{}",
@@ -2146,7 +2172,7 @@ async fn every_server_function_is_in_the_matrix_and_isolates_tenants() {
         unknown.is_empty(),
         "needs declared for server functions that do not exist: {unknown:?}"
     );
-    check(&fx, cases).await;
+    check(&fx, "server functions", cases).await;
     fx.finish().await;
 }
 
@@ -2169,7 +2195,7 @@ async fn every_rest_route_is_in_the_matrix_and_isolates_tenants() {
         stale.is_empty(),
         "matrix entries for REST routes that do not exist: {stale:?}"
     );
-    check(&fx, cases).await;
+    check(&fx, "REST routes", cases).await;
     fx.finish().await;
 }
 
@@ -2209,19 +2235,26 @@ fn model_allows(model: Model, need: policy::access::Need) -> bool {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn statements_decide_for_group_members_and_admitted_users_on_every_route() {
-    use policy::access::Need;
-    use policy::iam::Verb;
-    let mut needs: std::collections::HashMap<String, Need> = app::access::SERVER_FNS
-        .iter()
-        .map(|(e, n)| (format!("/fn/{e}"), *n))
-        .collect();
+/// The declared need of every entry point, keyed like the matrix's cases.
+fn declared_needs() -> std::collections::HashMap<String, policy::access::Need> {
+    let mut needs: std::collections::HashMap<String, policy::access::Need> =
+        app::access::SERVER_FNS
+            .iter()
+            .map(|(e, n)| (format!("/fn/{e}"), *n))
+            .collect();
     needs.extend(
         server::rest::registered_routes()
             .into_iter()
             .map(|(m, p, n)| (format!("{m} {p}"), n)),
     );
+    needs
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statements_decide_for_group_members_and_admitted_users_on_every_route() {
+    use policy::access::Need;
+    use policy::iam::Verb;
+    let needs = declared_needs();
     let phases = [
         ("group member (netops)", Who::NetOps, Model::NetOps),
         (
@@ -2325,6 +2358,29 @@ async fn statements_decide_for_group_members_and_admitted_users_on_every_route()
 
 /// Every row of every table but the session store's, as text: two equal fingerprints
 /// mean nothing was written in between.
+/// Fails with every call that was not refused and every table the calls changed.
+fn assert_none_through(what: &str, failures: &[String], changed: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{what} not refused:\n{}",
+        failures.join("\n")
+    );
+    assert!(changed.is_empty(), "{what} changed {changed:?}");
+}
+
+/// The tables whose rows differ from the `before` fingerprint.
+async fn changed_since(
+    fx: &Fx,
+    before: &std::collections::BTreeMap<String, String>,
+) -> Vec<String> {
+    let after = fingerprint(fx).await;
+    before
+        .keys()
+        .filter(|t| before.get(*t) != after.get(*t))
+        .cloned()
+        .collect()
+}
+
 async fn fingerprint(fx: &Fx) -> std::collections::BTreeMap<String, String> {
     use sqlx::Row;
     let url = format!("sqlite://{}", fx.db_file().display());
@@ -2428,11 +2484,7 @@ async fn a_cross_site_call_of_any_mutation_is_refused_and_changes_nothing() {
     }
     let still = fx.send_page(Who::GlobalAdmin, "/admin/tenants").await;
     assert_eq!(still.status, 200, "the global admin is still logged in");
-    let after = fingerprint(&fx).await;
-    let changed: Vec<&String> = before
-        .keys()
-        .filter(|t| before.get(*t) != after.get(*t))
-        .collect();
+    let changed = changed_since(&fx, &before).await;
     println!(
         "cross-site calls: {refused} refused of {} ({} server functions, {} mutating routes, 2 login routes); tables changed: {}",
         cases.len() * 2 + 2,
@@ -2440,11 +2492,53 @@ async fn a_cross_site_call_of_any_mutation_is_refused_and_changes_nothing() {
         mutating_routes.len(),
         changed.len()
     );
-    assert!(
-        failures.is_empty(),
-        "cross-site calls not refused:\n{}",
-        failures.join("\n")
+    assert_none_through("cross-site calls", &failures, &changed);
+    fx.finish().await;
+}
+
+/// Issue 13, the anonymous principal: every server function and every REST route,
+/// generated from the registry and the router with the matrix's own arguments, called
+/// with no session and no token. Whatever declares a need beyond `Public` refuses (401,
+/// or `Unauthenticated` from a server function), and nothing changes in any table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anonymous_caller_reaches_nothing_but_the_public_entry_points() {
+    use policy::access::Need;
+    let fx = Fx::new().await;
+    let needs = declared_needs();
+    let cases: Vec<Case> = server_fn_cases().into_iter().chain(rest_cases()).collect();
+    let before = fingerprint(&fx).await;
+    let (mut refused, mut public, mut failures) = (0, 0, Vec::new());
+    for case in &cases {
+        let Some(need) = needs.get(case.key) else {
+            failures.push(format!("{}: no declared need", case.key));
+            continue;
+        };
+        let res = fx
+            .send(
+                Who::Anonymous,
+                (case.build)(&fx, Who::TenantAdmin, Side::Own),
+            )
+            .await;
+        if *need == Need::Public {
+            public += 1;
+        } else if res.status == 401 || res.body.contains("\"Unauthenticated\"") {
+            refused += 1;
+        } else {
+            failures.push(format!(
+                "{} ({need:?}) answered an anonymous caller {}: {}",
+                case.key,
+                res.status,
+                res.body.chars().take(200).collect::<String>()
+            ));
+        }
+    }
+    let changed = changed_since(&fx, &before).await;
+    println!(
+        "anonymous: {refused} of {} entry points refused, {public} public, {} reached; tables changed: {}",
+        cases.len(),
+        failures.len(),
+        changed.len()
     );
-    assert!(changed.is_empty(), "cross-site calls changed {changed:?}");
+    assert_none_through("anonymous calls", &failures, &changed);
     fx.finish().await;
 }
