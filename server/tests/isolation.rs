@@ -2138,12 +2138,17 @@ async fn check(fx: &Fx, what: &str, cases: Vec<Case>) {
     );
 }
 
+/// The path of every registered server function (`/fn/<endpoint>`).
+fn registered_server_fns() -> BTreeSet<String> {
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_function_is_in_the_matrix_and_isolates_tenants() {
     let fx = Fx::new().await;
-    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
-        .map(|(p, _)| p.to_string())
-        .collect();
+    let registered = registered_server_fns();
     let cases = server_fn_cases();
     let covered: BTreeSet<String> = cases.iter().map(|c| c.key.to_string()).collect();
     assert!(!registered.is_empty(), "no server functions registered");
@@ -2427,9 +2432,7 @@ async fn fingerprint(fx: &Fx) -> std::collections::BTreeMap<String, String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cross_site_call_of_any_mutation_is_refused_and_changes_nothing() {
     let fx = Fx::new().await;
-    let registered_fns: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
-        .map(|(p, _)| p.to_string())
-        .collect();
+    let registered_fns = registered_server_fns();
     let mutating_routes: BTreeSet<String> = server::rest::registered_routes()
         .into_iter()
         .filter(|(m, _, _)| *m != "GET")

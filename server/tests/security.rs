@@ -459,6 +459,20 @@ fn good_claims(test_idp: &TestIdp, login: &idp::StartedLogin, sub: &str) -> serd
     })
 }
 
+/// A login through the test provider with good claims for `sub`: (the pending login,
+/// the callback's answer).
+async fn login_through(
+    fx: &Fx,
+    test_idp: &TestIdp,
+    next: &str,
+    sub: &str,
+) -> (idp::StartedLogin, support::Res) {
+    let login = idp::start_login(fx, next).await;
+    test_idp.hand_out(idp::sign_with(0, good_claims(test_idp, &login, sub)));
+    let back = idp::finish_login(fx, &login).await;
+    (login, back)
+}
+
 /// Issue 13: ID tokens that are forged or meant for someone else are refused, start no
 /// session and create no user: a wrong signature under the provider's own key id, the
 /// wrong issuer, the wrong audience, an expired token, and the nonce of another login.
@@ -517,9 +531,7 @@ async fn forged_misdirected_and_stale_id_tokens_are_refused() {
     }
     println!("ID tokens refused: {refused} of {}", cases.len());
     // The control: the same steps with a good token log in.
-    let login = idp::start_login(&fx, "/").await;
-    test_idp.hand_out(idp::sign_with(0, good_claims(&test_idp, &login, "genuine")));
-    let back = idp::finish_login(&fx, &login).await;
+    let (_, back) = login_through(&fx, &test_idp, "/", "genuine").await;
     assert_eq!(back.headers["location"], "/", "{:?}", back.headers);
     let cookie = session_cookie(&back).expect("a session cookie");
     assert!(logged_in(&fx, &cookie).await);
@@ -549,12 +561,7 @@ async fn a_replayed_or_foreign_state_is_refused() {
         "no session from a foreign state"
     );
     // A login that succeeded, replayed with the cookie it started with.
-    let login = idp::start_login(&fx, "/").await;
-    test_idp.hand_out(idp::sign_with(
-        0,
-        good_claims(&test_idp, &login, "stateful"),
-    ));
-    let first = idp::finish_login(&fx, &login).await;
+    let (login, first) = login_through(&fx, &test_idp, "/", "stateful").await;
     assert_eq!(first.headers["location"], "/");
     let replay = idp::finish_login(&fx, &login).await;
     assert_eq!(replay.headers["location"], "/login?error=state");
@@ -583,9 +590,7 @@ async fn a_replayed_or_foreign_state_is_refused() {
 async fn the_session_id_moves_at_login_and_on_a_role_change() {
     let test_idp = TestIdp::start().await;
     let fx = Fx::with_providers(vec![test_idp.provider()]).await;
-    let login = idp::start_login(&fx, "/t/acme").await;
-    test_idp.hand_out(idp::sign_with(0, good_claims(&test_idp, &login, "mover")));
-    let back = idp::finish_login(&fx, &login).await;
+    let (login, back) = login_through(&fx, &test_idp, "/t/acme", "mover").await;
     let logged = session_cookie(&back).expect("a session cookie");
     assert_ne!(logged, login.cookie, "a fresh id at login");
     assert!(
@@ -647,9 +652,7 @@ async fn every_session_cookie_carries_its_flags() {
             }
         };
         // The OIDC login: its start and its end.
-        let login = idp::start_login(&fx, "/").await;
-        test_idp.hand_out(idp::sign_with(0, good_claims(&test_idp, &login, "flags")));
-        let back = idp::finish_login(&fx, &login).await;
+        let (_, back) = login_through(&fx, &test_idp, "/", "flags").await;
         keep("oidc callback", &back);
         let start = fx
             .send(
