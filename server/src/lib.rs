@@ -13,6 +13,7 @@ pub mod config;
 pub mod forms;
 pub mod rest;
 pub mod security;
+pub mod shutdown;
 pub mod telemetry;
 
 use app::ssr::UiContext;
@@ -302,7 +303,7 @@ pub async fn build_with_meter(
             security::panic_response,
         ))
         .layer(axum::middleware::from_fn(telemetry::request_id))
-        .layer(axum::middleware::from_fn(close_when_stopping)))
+        .layer(axum::middleware::from_fn(shutdown::close_when_stopping)))
 }
 
 /// Runs the tenant controller until shutdown: a pass every second, which does
@@ -347,19 +348,16 @@ pub async fn serve(config: Config) -> Result<(), String> {
         "Tenantry listening on http://{addr} (public URL {})",
         config.public_url
     );
-    // On SIGTERM the listener closes and requests in flight finish; idle keep-alive
-    // connections close. Past the grace period the server stops anyway, so that a
-    // request that never ends cannot hold a deploy.
+    // On SIGTERM every accepted request gets its answer (see `shutdown`).
+    let (listener, held) =
+        shutdown::Listener::hold(listener).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let (stopping_tx, stopping) = tokio::sync::oneshot::channel::<()>();
     let serving = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        STOPPING.store(true, std::sync::atomic::Ordering::Relaxed);
-        tokio::time::sleep(DRAIN_NOTICE).await;
-        tracing::info!("stopping: no new connections, finishing the requests in flight");
+        shutdown::stop_accepting(&held).await;
         let _ = stopping_tx.send(());
     });
     let grace = std::time::Duration::from_secs(config.shutdown_grace_secs.max(0) as u64);
@@ -385,45 +383,4 @@ pub async fn serve(config: Config) -> Result<(), String> {
     db.close().await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Set once SIGTERM arrives: responses then say `Connection: close`.
-static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// How long a stopping server keeps its listener and keep-alive connections open while
-/// its answers tell clients to close them. Closing an idle keep-alive connection at once
-/// races with a client that has just sent its next request on it (the request fails
-/// half-sent); a client told `Connection: close` closes it itself.
-const DRAIN_NOTICE: std::time::Duration = std::time::Duration::from_millis(500);
-
-async fn close_when_stopping(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let mut res = next.run(req).await;
-    if STOPPING.load(std::sync::atomic::Ordering::Relaxed) {
-        res.headers_mut().insert(
-            axum::http::header::CONNECTION,
-            axum::http::HeaderValue::from_static("close"),
-        );
-    }
-    res
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }

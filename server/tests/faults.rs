@@ -198,8 +198,6 @@ async fn kill_9_during_acknowledged_writes_loses_none() {
 /// listener closed were never accepted; a load balancer would have moved them), and the
 /// process exits cleanly inside its grace period.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "open finding (issue 13): 2-4 of ~5,000 requests fail at SIGTERM with a \
-            connection reset or a half-sent request; see the note in docs/operations.md"]
 async fn sigterm_under_load_drains_inside_the_grace_period() {
     let scratch = Scratch::new("sigterm");
     let port = free_port();

@@ -1,7 +1,15 @@
-//! The isolation matrix: every server function and every REST route, called by a
-//! tenant admin and by a viewer of `acme`, against their own tenant and against
-//! `globex`. A server function or route missing from the matrix fails the test, so a
-//! new one cannot land without saying how it treats another tenant.
+//! The isolation matrix: every server function and every REST route, called by
+//! - a tenant admin and a viewer of `acme`, against acme, against `globex`, and against
+//!   a context/object mismatch (acme as the context, an object of globex);
+//! - globex's tenant admin, against acme;
+//! - the global admin, in acme, in globex while switched into acme, and across a
+//!   mismatch;
+//! - nobody (anonymously),
+//!
+//! with the caches warm and cold, plus every way a tenant admin might grant past its
+//! tenant (escalations). Each test prints its counts. A server function or route missing
+//! from the matrix fails the test, so a new one cannot land without saying how it treats
+//! another tenant.
 //!
 //! It runs the real router over a real SQLite file; callers hold real sessions (in the
 //! real session store) and real API tokens.
@@ -15,6 +23,10 @@ use support::{Fx, Req, Who};
 enum Side {
     Own,
     Other,
+    /// The caller's own tenant as the context (the `tenant` argument, the
+    /// `ActiveProjectID` header) with the other tenant's object: the object must be as
+    /// unknown as in the other tenant.
+    Mismatch,
 }
 
 /// What a call must answer. Server functions answer errors as the serialized AppError
@@ -38,7 +50,7 @@ struct Case {
 
 fn tenant_for(side: Side) -> &'static str {
     match side {
-        Side::Own => "acme",
+        Side::Own | Side::Mismatch => "acme",
         Side::Other => "globex",
     }
 }
@@ -113,7 +125,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let user = match s {
                     Side::Own => fx.fresh_member("acme"),
-                    Side::Other => fx.globex_member.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_member.clone(),
                 };
                 Req::sfn(
                     "change_member_role",
@@ -131,7 +143,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let user = match s {
                     Side::Own => fx.fresh_member("acme"),
-                    Side::Other => fx.globex_member.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_member.clone(),
                 };
                 Req::sfn(
                     "remove_member",
@@ -177,7 +189,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.acme_secret(),
-                    Side::Other => fx.globex_secret.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_secret.clone(),
                 };
                 Req::sfn(
                     "revoke_connection_secret",
@@ -201,7 +213,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.acme_connection(),
-                    Side::Other => fx.globex_connection.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_connection.clone(),
                 };
                 Req::sfn(
                     "revoke_connection",
@@ -266,7 +278,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_cloud.clone(),
-                    Side::Other => fx.clouds.globex_cloud.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_cloud.clone(),
                 };
                 Req::sfn("cloud_page", &[("tenant", "acme"), ("id", &id)])
             },
@@ -277,7 +289,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_pool_cloud(),
-                    Side::Other => fx.clouds.globex_cloud.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_cloud.clone(),
                 };
                 Req::sfn("delete_cloud", &[("tenant", "acme"), ("id", &id)])
             },
@@ -288,7 +300,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_cloud.clone(),
-                    Side::Other => fx.clouds.globex_cloud.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_cloud.clone(),
                 };
                 Req::sfn(
                     "create_vrf_context",
@@ -307,7 +319,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_vrf(),
-                    Side::Other => fx.clouds.globex_vrf.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_vrf.clone(),
                 };
                 Req::sfn(
                     "update_vrf_context",
@@ -326,7 +338,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_vrf(),
-                    Side::Other => fx.clouds.globex_vrf.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_vrf.clone(),
                 };
                 Req::sfn("delete_vrf_context", &[("tenant", "acme"), ("id", &id)])
             },
@@ -337,7 +349,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_cloud.clone(),
-                    Side::Other => fx.clouds.globex_cloud.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_cloud.clone(),
                 };
                 Req::sfn(
                     "create_se_group",
@@ -358,7 +370,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_pool_group(),
-                    Side::Other => fx.clouds.globex_group.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_group.clone(),
                 };
                 Req::sfn(
                     "update_se_group",
@@ -379,7 +391,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_pool_group(),
-                    Side::Other => fx.clouds.globex_group.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_group.clone(),
                 };
                 Req::sfn("delete_se_group", &[("tenant", "acme"), ("id", &id)])
             },
@@ -390,7 +402,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let group = match s {
                     Side::Own => fx.clouds.acme_group.clone(),
-                    Side::Other => fx.clouds.globex_group.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_group.clone(),
                 };
                 let name = fx.fresh_name("se");
                 let ip = format!("10.3.0.{}", name.trim_start_matches("se-"));
@@ -411,7 +423,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_se(),
-                    Side::Other => fx.clouds.globex_se.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_se.clone(),
                 };
                 Req::sfn("remove_service_engine", &[("tenant", "acme"), ("id", &id)])
             },
@@ -442,7 +454,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.acme_workspace(),
-                    Side::Other => fx.globex_workspace.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_workspace.clone(),
                 };
                 Req::sfn(
                     "delete_workspace",
@@ -456,7 +468,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.acme_workspace(),
-                    Side::Other => fx.globex_workspace.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_workspace.clone(),
                 };
                 Req::sfn(
                     "update_workspace",
@@ -490,7 +502,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.acme_service(),
-                    Side::Other => fx.globex_service.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_service.clone(),
                 };
                 Req::sfn("delete_service", &[("tenant", tenant_for(s)), ("id", &id)])
             },
@@ -501,7 +513,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.acme_service(),
-                    Side::Other => fx.globex_service.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_service.clone(),
                 };
                 Req::sfn(
                     "update_service",
@@ -553,7 +565,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.acme_alert.clone(),
-                    Side::Other => fx.globex_alert.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_alert.clone(),
                 };
                 Req::sfn(
                     "acknowledge_alert",
@@ -612,7 +624,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_policy.clone(),
-                    Side::Other => fx.globex_policy.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_policy.clone(),
                 };
                 Req::sfn(
                     "network_policy",
@@ -641,7 +653,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_pool_policy(),
-                    Side::Other => fx.globex_policy.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_policy.clone(),
                 };
                 Req::sfn(
                     "delete_network_policy",
@@ -660,7 +672,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam.clone(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::sfn("iam_policy", &[("tenant", tenant_for(s)), ("name", &name)])
             },
@@ -671,7 +683,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam.clone(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::sfn(
                     "review_iam_policy",
@@ -709,7 +721,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam_pool(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::sfn(
                     "delete_iam_policy",
@@ -723,7 +735,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam.clone(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::sfn(
                     "iam_versions",
@@ -737,7 +749,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam.clone(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::sfn(
                     "iam_version",
@@ -751,7 +763,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam_pool(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::sfn(
                     "restore_iam_version",
@@ -809,7 +821,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let id = match s {
                     Side::Own => fx.acme_connection(),
-                    Side::Other => fx.globex_connection.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_connection.clone(),
                 };
                 Req::sfn(
                     "connection_detail",
@@ -867,7 +879,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_pool_group(),
-                    Side::Other => "globex-ops".to_string(),
+                    Side::Other | Side::Mismatch => "globex-ops".to_string(),
                 };
                 Req::sfn("delete_group", &[("tenant", "acme"), ("name", &name)])
             },
@@ -894,7 +906,7 @@ fn server_fn_cases() -> Vec<Case> {
             build: |fx, _, s| {
                 let name = match s {
                     Side::Own => fx.acme_pool_group(),
-                    Side::Other => "globex-ops".to_string(),
+                    Side::Other | Side::Mismatch => "globex-ops".to_string(),
                 };
                 Req::sfn(
                     "remove_group_member",
@@ -1038,7 +1050,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_alert.clone(),
-                    Side::Other => fx.globex_alert.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_alert.clone(),
                 };
                 Req::api(
                     "POST",
@@ -1151,7 +1163,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let user = match s {
                     Side::Own => fx.fresh_member("acme"),
-                    Side::Other => fx.globex_member.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_member.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1196,7 +1208,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_secret(),
-                    Side::Other => fx.globex_secret.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_secret.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1239,7 +1251,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_connection(),
-                    Side::Other => fx.globex_connection.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_connection.clone(),
                 };
                 Req::api(
                     "GET",
@@ -1256,7 +1268,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_connection(),
-                    Side::Other => fx.globex_connection.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_connection.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1305,7 +1317,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_cloud.clone(),
-                    Side::Other => fx.clouds.globex_cloud.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_cloud.clone(),
                 };
                 Req::api(
                     "GET",
@@ -1322,7 +1334,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_pool_cloud(),
-                    Side::Other => fx.clouds.globex_cloud.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_cloud.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1352,7 +1364,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let cloud = match s {
                     Side::Own => fx.clouds.acme_cloud.clone(),
-                    Side::Other => fx.clouds.globex_cloud.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_cloud.clone(),
                 };
                 let body = format!(
                     r#"{{"cloud_id":"{cloud}","name":"{}"}}"#,
@@ -1373,7 +1385,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_vrf(),
-                    Side::Other => fx.clouds.globex_vrf.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_vrf.clone(),
                 };
                 let body = format!(
                     r#"{{"name":"{}","description":"moved"}}"#,
@@ -1394,7 +1406,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_vrf(),
-                    Side::Other => fx.clouds.globex_vrf.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_vrf.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1424,7 +1436,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let cloud = match s {
                     Side::Own => fx.clouds.acme_cloud.clone(),
-                    Side::Other => fx.clouds.globex_cloud.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_cloud.clone(),
                 };
                 let body = format!(
                     r#"{{"cloud_id":"{cloud}","name":"{}","max_ses":3}}"#,
@@ -1445,7 +1457,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_pool_group(),
-                    Side::Other => fx.clouds.globex_group.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_group.clone(),
                 };
                 let body = format!(
                     r#"{{"name":"{}","ha_mode":"active-active","max_ses":4}}"#,
@@ -1466,7 +1478,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_pool_group(),
-                    Side::Other => fx.clouds.globex_group.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_group.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1496,7 +1508,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let group = match s {
                     Side::Own => fx.clouds.acme_group.clone(),
-                    Side::Other => fx.clouds.globex_group.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_group.clone(),
                 };
                 let name = fx.fresh_name("se");
                 let body = format!(
@@ -1518,7 +1530,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.clouds.acme_se(),
-                    Side::Other => fx.clouds.globex_se.clone(),
+                    Side::Other | Side::Mismatch => fx.clouds.globex_se.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1593,7 +1605,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_workspace(),
-                    Side::Other => fx.globex_workspace.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_workspace.clone(),
                 };
                 Req::api(
                     "PATCH",
@@ -1610,7 +1622,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_workspace(),
-                    Side::Other => fx.globex_workspace.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_workspace.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1656,7 +1668,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_service(),
-                    Side::Other => fx.globex_service.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_service.clone(),
                 };
                 Req::api(
                     "PATCH",
@@ -1673,7 +1685,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_service(),
-                    Side::Other => fx.globex_service.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_service.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1735,7 +1747,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let name = match s {
                     Side::Own => fx.acme_policy.clone(),
-                    Side::Other => fx.globex_policy.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_policy.clone(),
                 };
                 Req::api(
                     "GET",
@@ -1770,7 +1782,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let name = match s {
                     Side::Own => fx.acme_pool_policy(),
-                    Side::Other => fx.globex_policy.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_policy.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1814,7 +1826,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam.clone(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::api(
                     "GET",
@@ -1846,7 +1858,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam_pool(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::api(
                     "DELETE",
@@ -1863,7 +1875,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam.clone(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::api(
                     "GET",
@@ -1880,7 +1892,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let name = match s {
                     Side::Own => fx.acme_iam_pool(),
-                    Side::Other => fx.globex_iam.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_iam.clone(),
                 };
                 Req::api(
                     "POST",
@@ -1934,7 +1946,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_connection(),
-                    Side::Other => fx.globex_connection.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_connection.clone(),
                 };
                 let body = format!(
                     r#"[{{"connection_id":"{id}","bytes":1,"flows":1,"at":{}}}]"#,
@@ -1955,7 +1967,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let id = match s {
                     Side::Own => fx.acme_connection(),
-                    Side::Other => fx.globex_connection.clone(),
+                    Side::Other | Side::Mismatch => fx.globex_connection.clone(),
                 };
                 Req::api(
                     "GET",
@@ -2014,7 +2026,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let name = match s {
                     Side::Own => fx.acme_pool_group(),
-                    Side::Other => "globex-ops".to_string(),
+                    Side::Other | Side::Mismatch => "globex-ops".to_string(),
                 };
                 Req::api(
                     "DELETE",
@@ -2046,7 +2058,7 @@ fn rest_cases() -> Vec<Case> {
             build: |fx, w, s| {
                 let name = match s {
                     Side::Own => fx.acme_pool_group(),
-                    Side::Other => "globex-ops".to_string(),
+                    Side::Other | Side::Mismatch => "globex-ops".to_string(),
                 };
                 Req::api(
                     "DELETE",
@@ -2070,64 +2082,157 @@ fn allows(e: Expect) -> bool {
     }
 }
 
-async fn check(fx: &Fx, what: &str, cases: Vec<Case>) {
+/// What one column of the matrix must answer.
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    /// Exactly this answer.
+    Exactly(Expect),
+    /// Let through (true) or refused in any way (false).
+    Allowed(bool),
+}
+
+/// Whether the caches start cold for every call, or stay as the calls before left them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Caches {
+    Warm,
+    Cold,
+}
+
+/// Everything of globex's that a call can name: its id and name (every object of the
+/// fixture in globex has `globex` in its name) and the ids of its objects.
+fn globex_names(fx: &Fx) -> Vec<String> {
+    vec![
+        fx.tenant_id("globex"),
+        "globex".into(),
+        fx.globex_member.clone(),
+        fx.globex_connection.clone(),
+        fx.globex_secret.clone(),
+        fx.globex_workspace.clone(),
+        fx.globex_service.clone(),
+        fx.globex_alert.clone(),
+        fx.clouds.globex_cloud.clone(),
+        fx.clouds.globex_vrf.clone(),
+        fx.clouds.globex_group.clone(),
+        fx.clouds.globex_se.clone(),
+    ]
+}
+
+/// The columns of the matrix for one case: who calls, on which side, and what they must
+/// get. `None`: the column does not apply (a mismatch call that names no object of the
+/// other tenant is just a call in the caller's own tenant, covered by `Own`).
+fn want(case: &Case, who: Who, side: Side, req: &Req, globex: &[String]) -> Option<Want> {
+    let e = case.expect;
+    Some(match (who, side) {
+        (Who::TenantAdmin, Side::Own) => Want::Exactly(e[0]),
+        (Who::TenantAdmin, Side::Other) => Want::Exactly(e[1]),
+        (Who::Viewer, Side::Own) => Want::Exactly(e[2]),
+        (Who::Viewer, Side::Other) => Want::Exactly(e[3]),
+        (Who::TenantAdmin | Who::Viewer, Side::Mismatch) => {
+            let named = req.describe();
+            if !globex.iter().any(|g| named.contains(g.as_str())) {
+                return None;
+            }
+            Want::Allowed(false)
+        }
+        // globex's admin against acme's objects: what acme's admin gets against globex's.
+        (Who::OtherAdmin, Side::Own) => Want::Allowed(allows(e[1])),
+        _ => unreachable!("no such column"),
+    })
+}
+
+const COLUMNS: [(Who, Side); 7] = [
+    (Who::TenantAdmin, Side::Own),
+    (Who::TenantAdmin, Side::Other),
+    (Who::TenantAdmin, Side::Mismatch),
+    (Who::Viewer, Side::Own),
+    (Who::Viewer, Side::Other),
+    (Who::Viewer, Side::Mismatch),
+    (Who::OtherAdmin, Side::Own),
+];
+
+async fn check(fx: &Fx, what: &str, cases: Vec<Case>, caches: Caches) {
     let mut failures = Vec::new();
     let (mut calls, mut allowed, mut refused) = (0, 0, 0);
     let (mut unexpected_allows, mut unexpected_denies, mut leaks) = (0, 0, 0);
+    let (mut mismatches, mut other_admin) = (0, 0);
+    let globex = globex_names(fx);
+    let acme = [fx.tenant_id("acme"), "\"acme\"".into(), "/t/acme".into()];
+    if caches == Caches::Warm {
+        // Every tenant's compiled policies in the cache before the first call.
+        for (who, tenant) in [(Who::TenantAdmin, "acme"), (Who::OtherAdmin, "globex")] {
+            let res = fx
+                .send(who, Req::sfn("dashboard", &[("tenant", tenant)]))
+                .await;
+            assert_eq!(res.status, 200, "warming the caches: {}", res.body);
+        }
+    }
     for case in &cases {
-        for (i, (who, side)) in [
-            (Who::TenantAdmin, Side::Own),
-            (Who::TenantAdmin, Side::Other),
-            (Who::Viewer, Side::Own),
-            (Who::Viewer, Side::Other),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (who, side) in COLUMNS {
             let req = (case.build)(fx, who, side);
+            let Some(want) = want(case, who, side, &req, &globex) else {
+                continue;
+            };
+            if caches == Caches::Cold {
+                fx.db.clear_caches();
+            }
             let res = fx.send(who, req).await;
-            let got = match case.expect[i] {
-                Expect::Status(_) => Expect::Status(res.status),
+            let got = match want {
+                Want::Exactly(Expect::Status(_)) => Expect::Status(res.status),
                 _ if res.status == 200 => Expect::Ok,
                 _ if res.body.contains("\"NotFound\"") => Expect::NotFound,
                 _ if res.body.contains("\"Forbidden\"") => Expect::Forbidden,
                 _ => Expect::Status(res.status),
             };
             calls += 1;
-            match (allows(case.expect[i]), allows(got)) {
+            match side {
+                Side::Mismatch => mismatches += 1,
+                _ if who == Who::OtherAdmin => other_admin += 1,
+                _ => {}
+            }
+            let expect_allow = match want {
+                Want::Exactly(e) => allows(e),
+                Want::Allowed(a) => a,
+            };
+            match (expect_allow, allows(got)) {
                 (true, true) => allowed += 1,
                 (false, false) => refused += 1,
                 (false, true) => unexpected_allows += 1,
                 (true, false) => unexpected_denies += 1,
             }
-            if got != case.expect[i] {
+            let right = match want {
+                Want::Exactly(e) => got == e,
+                Want::Allowed(a) => allows(got) == a,
+            };
+            if !right {
                 failures.push(format!(
-                    "{} as {who:?} on {side:?}: expected {:?}, got {got:?} ({})",
+                    "{} as {who:?} on {side:?}: expected {want:?}, got {got:?} ({})",
                     case.key,
-                    case.expect[i],
                     res.body.chars().take(200).collect::<String>()
                 ));
             }
-            // Whatever the answer, it never names the other tenant.
-            if side == Side::Other && res.body.contains(&fx.tenant_id("globex")) {
+            // Whatever the answer, it never names the caller's other tenant.
+            let leaked = if who == Who::OtherAdmin {
+                acme.iter().any(|a| res.body.contains(a.as_str()))
+            } else {
+                (side != Side::Own && res.body.contains(&fx.tenant_id("globex")))
+                    || res.body.contains("\"globex\"")
+                    || res.body.contains("/t/globex")
+            };
+            if leaked {
                 leaks += 1;
                 failures.push(format!(
-                    "{} as {who:?} leaked globex's id: {}",
-                    case.key, res.body
-                ));
-            }
-            if res.body.contains("\"globex\"") || res.body.contains("/t/globex") {
-                leaks += 1;
-                failures.push(format!(
-                    "{} as {who:?} on {side:?} leaked globex's name: {}",
-                    case.key, res.body
+                    "{} as {who:?} on {side:?} leaked the other tenant: {}",
+                    case.key,
+                    res.body.chars().take(300).collect::<String>()
                 ));
             }
         }
     }
     println!(
-        "isolation matrix, {what}: {calls} calls ({} entries x tenant admin and viewer x own and other tenant): \
-         {allowed} allowed and {refused} refused as expected, {unexpected_allows} unexpected allows, \
+        "isolation matrix, {what}, caches {caches:?}: {calls} calls ({} entries x tenant admin \
+         and viewer of acme x own tenant, other tenant and {mismatches} context/object \
+         mismatches, and globex's admin against acme {other_admin} times): {allowed} allowed \
+         and {refused} refused as expected, {unexpected_allows} unexpected allows, \
          {unexpected_denies} unexpected denies, {leaks} leaks of the other tenant",
         cases.len()
     );
@@ -2147,6 +2252,15 @@ fn registered_server_fns() -> BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_function_is_in_the_matrix_and_isolates_tenants() {
+    server_fn_matrix(Caches::Warm).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_server_function_isolates_tenants_with_cold_caches() {
+    server_fn_matrix(Caches::Cold).await;
+}
+
+async fn server_fn_matrix(caches: Caches) {
     let fx = Fx::new().await;
     let registered = registered_server_fns();
     let cases = server_fn_cases();
@@ -2177,12 +2291,21 @@ async fn every_server_function_is_in_the_matrix_and_isolates_tenants() {
         unknown.is_empty(),
         "needs declared for server functions that do not exist: {unknown:?}"
     );
-    check(&fx, "server functions", cases).await;
+    check(&fx, "server functions", cases, caches).await;
     fx.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_rest_route_is_in_the_matrix_and_isolates_tenants() {
+    rest_matrix(Caches::Warm).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rest_route_isolates_tenants_with_cold_caches() {
+    rest_matrix(Caches::Cold).await;
+}
+
+async fn rest_matrix(caches: Caches) {
     let fx = Fx::new().await;
     let registered: BTreeSet<String> = server::rest::registered_routes()
         .into_iter()
@@ -2200,7 +2323,7 @@ async fn every_rest_route_is_in_the_matrix_and_isolates_tenants() {
         stale.is_empty(),
         "matrix entries for REST routes that do not exist: {stale:?}"
     );
-    check(&fx, "REST routes", cases).await;
+    check(&fx, "REST routes", cases, caches).await;
     fx.finish().await;
 }
 
@@ -2543,5 +2666,482 @@ async fn an_anonymous_caller_reaches_nothing_but_the_public_entry_points() {
         changed.len()
     );
     assert_none_through("anonymous calls", &failures, &changed);
+    fx.finish().await;
+}
+
+/// Entry points that delete the tenant they are called on: a global admin's pass calls
+/// them last, so that every other call still finds the tenant.
+const DESTROYS_TENANT: [&str; 2] = ["/fn/delete_tenant", "DELETE /tenants/{id}"];
+
+/// What a global admin gets from a need: everything but the data plane's own calls.
+fn global_admin_allowed(need: policy::access::Need) -> bool {
+    !matches!(need, policy::access::Need::DataPlane)
+}
+
+/// Where a global admin's call passes authorisation and still gets another answer, for
+/// a reason that is not the tenant: (entry, side, status, why).
+const GLOBAL_ADMIN_ANSWERS: [(&str, Side, u16, &str); 12] = [
+    (
+        "/fn/create_cloud",
+        Side::Own,
+        404,
+        "a wizard draft belongs to whoever started it",
+    ),
+    (
+        "/fn/create_cloud",
+        Side::Other,
+        404,
+        "a wizard draft belongs to whoever started it",
+    ),
+    (
+        "/fn/restore_iam_version",
+        Side::Other,
+        422,
+        "globex's policy has one version",
+    ),
+    (
+        "POST /iam/simulate",
+        Side::Other,
+        422,
+        "the question is about acme",
+    ),
+    (
+        "/fn/audit_archives",
+        Side::Own,
+        404,
+        "a live tenant has no archive",
+    ),
+    (
+        "GET /audit-archive/{tenant_id}",
+        Side::Own,
+        404,
+        "a live tenant has no archive",
+    ),
+    (
+        "/fn/audit_archives",
+        Side::Other,
+        404,
+        "a live tenant has no archive",
+    ),
+    (
+        "GET /audit-archive/{tenant_id}",
+        Side::Other,
+        404,
+        "a live tenant has no archive",
+    ),
+    (
+        "/fn/save_network_policy",
+        Side::Other,
+        422,
+        "the policy names acme's provider",
+    ),
+    (
+        "POST /network-policies",
+        Side::Other,
+        422,
+        "the policy names acme's provider",
+    ),
+    (
+        "PUT /network-policies/{name}",
+        Side::Other,
+        422,
+        "the policy names acme's provider",
+    ),
+    (
+        "/fn/simulate_iam",
+        Side::Other,
+        422,
+        "the question is about acme",
+    ),
+];
+
+/// Whether a call names acme as its context: the `tenant` argument of a server
+/// function, the `ActiveProjectID` header of a REST call.
+fn acme_is_the_context(fx: &Fx, req: &Req) -> bool {
+    match req {
+        Req::Sfn { form, .. } => form.iter().any(|(k, v)| k == "tenant" && v == "acme"),
+        Req::Api { project, .. } => project.as_deref() == Some(fx.tenant_id("acme").as_str()),
+        Req::Raw(_) => false,
+    }
+}
+
+/// The global admin, on every server function and route: in acme, in globex while
+/// switched into acme (acme is the tenant of its session's last visit), and against a
+/// context/object mismatch (acme as the context, an object of globex), which must be as
+/// unknown to a global admin as to anyone: the object is not in the tenant named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_global_admin_reaches_every_tenant_but_never_across_a_mismatch() {
+    let needs = declared_needs();
+    let mut failures = Vec::new();
+    let mut report = Vec::new();
+    for (label, switched, sides) in [
+        ("global admin", false, [Side::Own, Side::Mismatch]),
+        (
+            "global admin switched into acme",
+            true,
+            [Side::Other, Side::Mismatch],
+        ),
+    ] {
+        let (mut calls, mut allowed, mut refused, mut mismatches, mut answered) = (0, 0, 0, 0, 0);
+        let (mut unexpected_allows, mut unexpected_denies) = (0, 0);
+        // A fresh fixture per pass and per kind of entry point: the calls consume what
+        // they delete, and one of them deletes the tenant. Here every call succeeds on
+        // globex's one object of each kind, so what deletes or removes goes after what
+        // reads or changes, and what deletes the tenant goes last.
+        for mut cases in [server_fn_cases(), rest_cases()] {
+            cases.sort_by_key(|c| {
+                let removes = ["delete_", "remove_", "revoke_", "DELETE "]
+                    .iter()
+                    .any(|w| c.key.contains(w));
+                (DESTROYS_TENANT.contains(&c.key), removes)
+            });
+            let fx = Fx::new().await;
+            let globex = globex_names(&fx);
+            if switched {
+                let res = fx
+                    .send(
+                        Who::GlobalAdmin,
+                        Req::sfn("tenant_context", &[("tenant", "acme")]),
+                    )
+                    .await;
+                assert_eq!(res.status, 200, "switching into acme: {}", res.body);
+            }
+            for case in &cases {
+                for side in sides {
+                    let req = (case.build)(&fx, Who::GlobalAdmin, side);
+                    let named = req.describe();
+                    let names_globex = globex.iter().any(|g| named.contains(g.as_str()));
+                    // (allowed, exact status): a call with acme as the context and an
+                    // object of globex is a mismatch, whichever side built it.
+                    let (expect_allow, exact) = if names_globex && acme_is_the_context(&fx, &req) {
+                        mismatches += 1;
+                        (false, None)
+                    } else if side == Side::Mismatch {
+                        // Names nothing of globex's: a call in acme, made on `Own`.
+                        continue;
+                    } else if let Some((.., status, _)) = GLOBAL_ADMIN_ANSWERS
+                        .iter()
+                        .find(|(k, sd, ..)| *k == case.key && *sd == side)
+                    {
+                        answered += 1;
+                        (false, Some(*status))
+                    } else {
+                        (global_admin_allowed(needs[case.key]), None)
+                    };
+                    let res = fx.send(Who::GlobalAdmin, req).await;
+                    let got = (200..300).contains(&res.status);
+                    calls += 1;
+                    match (expect_allow, got) {
+                        (true, true) => allowed += 1,
+                        (false, false) => refused += 1,
+                        (false, true) => unexpected_allows += 1,
+                        (true, false) => unexpected_denies += 1,
+                    }
+                    let right = match exact {
+                        Some(status) => res.status == status,
+                        None => expect_allow == got,
+                    };
+                    if !right {
+                        failures.push(format!(
+                            "{} as {label} on {side:?}: expected {}, got {} ({})",
+                            case.key,
+                            match exact {
+                                Some(s) => s.to_string(),
+                                None if expect_allow => "allowed".into(),
+                                None => "refused".into(),
+                            },
+                            res.status,
+                            res.body.chars().take(200).collect::<String>()
+                        ));
+                    }
+                }
+            }
+            fx.finish().await;
+        }
+        report.push(format!(
+            "{label}: {calls} calls ({mismatches} context/object mismatches, {answered} \
+             answered for a reason other than the tenant), {allowed} allowed and {refused} \
+             refused as expected, {unexpected_allows} unexpected allows, {unexpected_denies} \
+             unexpected denies"
+        ));
+    }
+    println!("isolation matrix, the global admin:\n{}", report.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "global admin failures:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// A tenant admin of acme tries every way to reach past acme: a membership with the
+/// `admin` role (global admin), a membership in globex or in the system tenant, and IAM
+/// statements that name globex or the system tenant, or that hand acme's group all of
+/// acme. Every attempt is refused, or accepted without effect: the group's member still
+/// cannot reach globex, the system tenant, or the admin role. Counted: 0 escalations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_admin_cannot_escalate_past_its_tenant_or_to_the_admin_role() {
+    use domain::db::raw_scalar;
+    let mut fx = Fx::new().await;
+    fx.add_iam_principals("read").await;
+    let system = domain::ids::SYSTEM_TENANT_ID.to_string();
+    let (acme, globex) = (fx.tenant_id("acme"), fx.tenant_id("globex"));
+    let alice = domain::directory::user_by_email(&fx.db, "alice@example.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let nora = domain::directory::user_by_email(&fx.db, "nora@example.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let counts = |fx: &Fx| {
+        let db = fx.db.clone();
+        let (globex, system) = (globex.clone(), system.clone());
+        async move {
+            (
+                raw_scalar(&db, "SELECT COUNT(*) FROM memberships WHERE role = 'admin'")
+                    .await
+                    .unwrap(),
+                raw_scalar(
+                    &db,
+                    &format!(
+                        "SELECT COUNT(*) FROM memberships WHERE tenant_id IN ('{globex}', '{system}')"
+                    ),
+                )
+                .await
+                .unwrap(),
+            )
+        }
+    };
+    let before = counts(&fx).await;
+    let iam = |name: &str, text: String| {
+        Req::sfn(
+            "save_iam_policy",
+            &[
+                ("tenant", "acme"),
+                ("name", name),
+                ("description", ""),
+                ("text", &text),
+                ("comment", ""),
+                ("base", ""),
+            ],
+        )
+    };
+    // (what, who, request, may it be accepted: a statement that names another tenant is
+    // acme's own business, as long as it gives nothing there)
+    let attempts: Vec<(&str, Who, Req, bool)> = vec![
+        (
+            "add a member of acme as global admin",
+            Who::TenantAdmin,
+            Req::sfn(
+                "add_member",
+                &[("tenant", "acme"), ("email", &fx.fresh_email()), ("role", "admin")],
+            ),
+            false,
+        ),
+        (
+            "make a member of acme global admin",
+            Who::TenantAdmin,
+            Req::sfn(
+                "change_member_role",
+                &[("tenant", "acme"), ("user_id", &fx.fresh_member("acme")), ("role", "admin")],
+            ),
+            false,
+        ),
+        (
+            "make oneself global admin",
+            Who::TenantAdmin,
+            Req::sfn(
+                "change_member_role",
+                &[("tenant", "acme"), ("user_id", &alice), ("role", "admin")],
+            ),
+            false,
+        ),
+        (
+            "join the system tenant as global admin",
+            Who::TenantAdmin,
+            Req::sfn(
+                "add_member",
+                &[("tenant", "admin"), ("email", "alice@example.test"), ("role", "admin")],
+            ),
+            false,
+        ),
+        (
+            "join globex as its tenant admin",
+            Who::TenantAdmin,
+            Req::sfn(
+                "add_member",
+                &[("tenant", "globex"), ("email", "alice@example.test"), ("role", "tenant-admin")],
+            ),
+            false,
+        ),
+        (
+            "REST: add a global admin to acme",
+            Who::TenantAdmin,
+            Req::api(
+                "POST",
+                "/api/v1/members",
+                Who::TenantAdmin,
+                Some(acme.clone()),
+                Some(format!(r#"{{"email":"{}","role":"admin"}}"#, fx.fresh_email())),
+            ),
+            false,
+        ),
+        (
+            "REST: join the system tenant",
+            Who::TenantAdmin,
+            Req::api(
+                "POST",
+                "/api/v1/members",
+                Who::TenantAdmin,
+                Some(system.clone()),
+                Some(r#"{"email":"alice@example.test","role":"admin"}"#.into()),
+            ),
+            false,
+        ),
+        (
+            "REST: join globex",
+            Who::TenantAdmin,
+            Req::api(
+                "POST",
+                "/api/v1/members",
+                Who::TenantAdmin,
+                Some(globex.clone()),
+                Some(r#"{"email":"alice@example.test","role":"tenant-admin"}"#.into()),
+            ),
+            false,
+        ),
+        (
+            "IAM: endorse acme's group to manage everything in globex",
+            Who::TenantAdmin,
+            iam(
+                "reach-globex",
+                format!(
+                    "Define tenancy Globex as {globex}\nEndorse group netops to manage all-resources in tenancy Globex\n"
+                ),
+            ),
+            true,
+        ),
+        (
+            "IAM: endorse acme's group to manage everything in the system tenant",
+            Who::TenantAdmin,
+            iam(
+                "reach-admin",
+                format!(
+                    "Define tenancy Root as {system}\nEndorse group netops to manage all-resources in tenancy Root\n"
+                ),
+            ),
+            true,
+        ),
+        (
+            "IAM: let acme's group manage everything in acme, members included",
+            Who::TenantAdmin,
+            iam(
+                "all-of-acme",
+                "Allow group netops to manage all-resources in tenancy\n".into(),
+            ),
+            true,
+        ),
+        // The group's member, with every statement above in force.
+        (
+            "group member: make oneself global admin",
+            Who::NetOps,
+            Req::sfn(
+                "change_member_role",
+                &[("tenant", "acme"), ("user_id", &nora), ("role", "admin")],
+            ),
+            false,
+        ),
+        (
+            "group member: add a global admin to acme",
+            Who::NetOps,
+            Req::sfn(
+                "add_member",
+                &[("tenant", "acme"), ("email", &fx.fresh_email()), ("role", "admin")],
+            ),
+            false,
+        ),
+        (
+            "group member: read globex's members",
+            Who::NetOps,
+            Req::sfn("list_members", &[("tenant", "globex"), ("q", "")]),
+            false,
+        ),
+        (
+            "group member: add a member to globex",
+            Who::NetOps,
+            Req::sfn(
+                "add_member",
+                &[("tenant", "globex"), ("email", &fx.fresh_email()), ("role", "viewer")],
+            ),
+            false,
+        ),
+        (
+            "group member: read the system tenant's members",
+            Who::NetOps,
+            Req::sfn("list_members", &[("tenant", "admin"), ("q", "")]),
+            false,
+        ),
+        (
+            "group member, REST: read globex's workspaces",
+            Who::NetOps,
+            Req::api("GET", "/api/v1/workspaces", Who::NetOps, Some(globex.clone()), None),
+            false,
+        ),
+        (
+            "group member, REST: create a workspace in globex",
+            Who::NetOps,
+            Req::api(
+                "POST",
+                "/api/v1/workspaces",
+                Who::NetOps,
+                Some(globex.clone()),
+                Some(r#"{"name":"stolen","labels":["x"]}"#.into()),
+            ),
+            false,
+        ),
+    ];
+    let (total, mut refused, mut accepted_without_effect, mut escalations) =
+        (attempts.len(), 0, 0, 0);
+    let mut failures = Vec::new();
+    for (what, who, req, may_accept) in attempts {
+        let res = fx.send(who, req).await;
+        let accepted = (200..300).contains(&res.status);
+        match (accepted, may_accept) {
+            (false, _) => refused += 1,
+            (true, true) => accepted_without_effect += 1,
+            (true, false) => {
+                escalations += 1;
+                failures.push(format!(
+                    "{what}: accepted ({} {})",
+                    res.status,
+                    res.body.chars().take(200).collect::<String>()
+                ));
+            }
+        }
+    }
+    let after = counts(&fx).await;
+    if after.0 != before.0 {
+        escalations += 1;
+        failures.push(format!(
+            "global admins: {} before, {} after",
+            before.0, after.0
+        ));
+    }
+    if after.1 != before.1 {
+        escalations += 1;
+        failures.push(format!(
+            "memberships of globex and the system tenant: {} before, {} after",
+            before.1, after.1
+        ));
+    }
+    println!(
+        "escalation attempts by acme's tenant admin and its group: {total}, {refused} refused, \
+         {accepted_without_effect} accepted without effect outside acme, {escalations} escalations"
+    );
+    assert!(failures.is_empty(), "escalations:\n{}", failures.join("\n"));
     fx.finish().await;
 }

@@ -54,6 +54,15 @@ pub(crate) struct PolicyCache {
 type PairKey = (TenantId, i64, TenantId, i64);
 
 impl PolicyCache {
+    pub(crate) fn clear(&self) {
+        if let Ok(mut map) = self.map.lock() {
+            map.clear();
+        }
+        if let Ok(mut pairs) = self.pairs.lock() {
+            pairs.clear();
+        }
+    }
+
     fn get(&self, tenant: TenantId, version: i64) -> Option<Arc<TenantPolicies>> {
         let map = self.map.lock().ok()?;
         map.get(&tenant).filter(|p| p.version == version).cloned()

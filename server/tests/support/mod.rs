@@ -33,6 +33,8 @@ pub enum Who {
     /// A viewer of globex in globex's group `partners`, admitted into acme by globex's
     /// Endorse and acme's Admit (after [`Fx::add_iam_principals`]).
     Partner,
+    /// The tenant admin of globex (`bob`): the other tenant's admin, against acme.
+    OtherAdmin,
 }
 
 pub enum Req {
@@ -71,6 +73,23 @@ impl Req {
             path: path.into(),
             project,
             body,
+        }
+    }
+}
+
+impl Req {
+    /// Everything the call names (path, form, tenant header, body), for checking which
+    /// tenants' objects it refers to.
+    pub fn describe(&self) -> String {
+        match self {
+            Req::Sfn { name, form } => format!("/fn/{name} {form:?}"),
+            Req::Api {
+                method,
+                path,
+                project,
+                body,
+            } => format!("{method} {path} {project:?} {body:?}"),
+            Req::Raw(r) => format!("{} {}", r.method(), r.uri()),
         }
     }
 }
@@ -551,6 +570,9 @@ impl Fx {
             cookies.insert(key, cookie);
             tokens.insert(key, token);
         }
+        let (cookie, token) = session_for(&db, &db_url, &bob).await;
+        cookies.insert("tb", cookie);
+        tokens.insert("tb", token);
         Fx {
             router,
             db,
@@ -689,6 +711,7 @@ impl Fx {
             Who::Viewer => Some("v"),
             Who::NetOps => Some("no"),
             Who::Partner => Some("pa"),
+            Who::OtherAdmin => Some("tb"),
             Who::Anonymous => None,
         }
     }
