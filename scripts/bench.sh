@@ -66,10 +66,11 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 # R3: both bundles through the same steps cargo-leptos takes in release
-# (wasm-bindgen, then wasm-opt -Oz), then gzip -9.
+# (wasm-bindgen, then wasm-opt with the flags of wasm-opt-features in Cargo.toml), then
+# gzip -9.
 wasm-bindgen --target web --out-dir "$run/counter" \
   target/front/wasm32-unknown-unknown/wasm-release/counter.wasm
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --strip-producers --strip-target-features \
   "$run/counter/counter_bg.wasm" -o "$run/counter/counter_bg.wasm"
 gz() { gzip -9 -c "$1" | wc -c; }
 # The whole bundle is every wasm file the build wrote (one, until pages are split into

@@ -7,6 +7,8 @@
 #
 # Usage: scripts/test.sh [all|rust|e2e] [playwright args…]   (default all; the stages and
 # the arguments, e.g. `e2e tests/ux.spec.ts`, are for development)
+# E2E_PROFILE=release runs the end-to-end tests on the release build that bench.sh
+# measures (type-erased views, optimised wasm) instead of the debug build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stage="${1:-all}"
@@ -47,7 +49,14 @@ fi
 [ "$stage" = rust ] && { step "done in $(( $(date +%s) - t0 ))s"; exit 0; }
 
 step "building the console for the end-to-end tests"
-cargo leptos build --split
+if [ "${E2E_PROFILE:-debug}" = release ]; then
+  # As bench.sh builds it: server and browser both with erased view types.
+  RUSTFLAGS="--cfg erase_components" cargo leptos build --release --split
+  server_bin=target/release/server
+else
+  cargo leptos build --split
+  server_bin=target/debug/server
+fi
 
 step "end-to-end tests (Playwright, Chromium, dev IdP)"
 run=$(mktemp -d)
@@ -56,7 +65,7 @@ export BASE_URL="http://127.0.0.1:${APP_PORT}" IDP_URL="http://127.0.0.1:${IDP_P
 export E2E_ADMIN_PASSWORD="e2e-bootstrap-password"
 # A data plane's token, so the walk-through can report traffic as a data plane would.
 E2E_DATAPLANE_TOKEN=$(DATABASE_URL="sqlite://$run/e2e.db?mode=rwc" TENANTRY_BOOTSTRAP_ADMIN=off \
-  target/debug/server dataplane token --name e2e-data-plane --ttl 1d 2>/dev/null)
+  "$server_bin" dataplane token --name e2e-data-plane --ttl 1d 2>/dev/null)
 export E2E_DATAPLANE_TOKEN
 APP_URL="$BASE_URL" node end2end/idp/dev-idp.mjs >"$run/idp.log" 2>&1 &
 idp_pid=$!
@@ -67,7 +76,7 @@ idp_pid=$!
   export TENANTRY_BOOTSTRAP_ADMIN_EMAIL=admin@localhost TENANTRY_BOOTSTRAP_ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD"
   export TENANTRY_OIDC_PROVIDERS=dev TENANTRY_OIDC_DEV_LABEL="Dev IdP" TENANTRY_OIDC_DEV_ISSUER="$IDP_URL"
   export TENANTRY_OIDC_DEV_CLIENT_ID=tenantry-dev TENANTRY_OIDC_DEV_CLIENT_SECRET=tenantry-dev-secret
-  exec target/debug/server
+  exec "$server_bin"
 ) >"$run/server.log" 2>&1 &
 server_pid=$!
 cleanup() { kill "$server_pid" "$idp_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
