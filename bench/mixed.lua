@@ -8,7 +8,8 @@ local auth = os.getenv("WRK_AUTH")
 local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "0")
 local tag = os.getenv("WRK_TAG") or "m"
 local counter = 0
-local fivexx = 0
+-- A thread's globals (not locals), so that `done` can read them back with t:get.
+fivexx = 0
 local threads = {}
 
 setup = function(thread)
@@ -30,8 +31,11 @@ request = function()
   end
 end
 
+-- Which statuses the non-2xx answers had.
+statuses = ""
 response = function(status, headers, body)
   if status >= 500 then fivexx = fivexx + 1 end
+  if status < 200 or status > 299 then statuses = statuses .. status .. " " end
 end
 
 delay = function()
@@ -41,9 +45,18 @@ end
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
   local f = 0
-  for _, t in ipairs(threads) do f = f + (t:get("fivexx") or 0) end
-  io.write(string.format("BENCH rps=%.0f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=%d non2xx=%d fivexx=%d\n",
+  local seen = ""
+  for _, t in ipairs(threads) do
+    f = f + (t:get("fivexx") or 0)
+    seen = seen .. (t:get("statuses") or "")
+  end
+  local tally = {}
+  for code in seen:gmatch("%d+") do tally[code] = (tally[code] or 0) + 1 end
+  local parts = {}
+  for code, n in pairs(tally) do table.insert(parts, code .. "x" .. n) end
+  table.sort(parts)
+  io.write(string.format("BENCH rps=%.0f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=%d non2xx=%d fivexx=%d statuses=%s\n",
     summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    errors, summary.errors.status, f))
+    errors, summary.errors.status, f, #parts > 0 and table.concat(parts, ",") or "none"))
 end

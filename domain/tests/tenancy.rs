@@ -499,3 +499,37 @@ both!(jwt_roles_replace_memberships, |db: domain::Db| async move {
         Err(DomainError::NotFound(_))
     ));
 });
+
+// The switcher's "recent" entry is written by the first page view of a tenant; several
+// first views at once (tabs, a prefetch, two replicas) all succeed and leave one row.
+both!(
+    first_views_of_a_tenant_at_once_record_it_once,
+    |db: domain::Db| async move {
+        let root = common::global_admin(&db).await;
+        directory::create_tenant(
+            &db,
+            &root,
+            domain::NewTenant {
+                name: "busy".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let scope = common::scope(&db, &root, "busy").await.unwrap();
+        let views: Vec<_> = (0..16)
+            .map(|_| {
+                let (db, scope) = (db.clone(), scope.clone());
+                tokio::spawn(async move { directory::touch_recent(&db, &scope).await })
+            })
+            .collect();
+        for v in views {
+            v.await
+                .unwrap()
+                .expect("every first view records the tenant");
+        }
+        let recent = directory::recent_tenants(&db, &root, 10).await.unwrap();
+        let busy: Vec<_> = recent.iter().filter(|(_, name)| name == "busy").collect();
+        assert_eq!(busy.len(), 1, "one entry for the tenant: {recent:?}");
+    }
+);

@@ -390,19 +390,19 @@ pub async fn touch_recent(db: &Db, scope: &crate::TenantScope) -> DomainResult<(
     if latest.as_deref() == Some(scope.tenant_id().as_text().as_str()) {
         return Ok(());
     }
-    let now = now_ms();
+    // One statement, not a delete and an insert: two first page views of a tenant at
+    // once (two tabs, a prefetch) would otherwise both insert, and one would fail on the
+    // primary key (seen on Postgres under load).
     let mut tx = db.begin(Wall::Platform).await?;
-    sqlx::query("DELETE FROM recent_tenants WHERE user_id = $1 AND tenant_id = $2")
-        .bind(scope.actor_id().as_text())
-        .bind(scope.tenant_id().as_text())
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO recent_tenants (user_id, tenant_id, used_at) VALUES ($1, $2, $3)")
-        .bind(scope.actor_id().as_text())
-        .bind(scope.tenant_id().as_text())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO recent_tenants (user_id, tenant_id, used_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, tenant_id) DO UPDATE SET used_at = excluded.used_at",
+    )
+    .bind(scope.actor_id().as_text())
+    .bind(scope.tenant_id().as_text())
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
