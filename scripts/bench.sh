@@ -243,6 +243,8 @@ read -r soak_rps soak_p50 _ soak_p99 soak_err soak_non2xx soak_5xx soak_statuses
 kill "$sampler" 2>/dev/null || true
 soak_rss_1m=$(awk '$1 >= 60 { print $2; exit }' "$rss_log")
 soak_rss_peak=$(awk '$1 >= 60 && $2 > m { m = $2 } END { print m + 0 }' "$rss_log")
+# Halfway through: growth that has stopped by then is warm-up, growth that goes on is not.
+soak_rss_mid=$(awk -v h=$(( SOAK_SECONDS / 2 )) '$1 >= h { print $2; exit }' "$rss_log")
 soak_rss_end=$(tail -n1 "$rss_log" | awk '{print $2}')
 stop_server
 
@@ -363,7 +365,7 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores of ${cpu:-an unknown CPU}, $(una
 | Scale: audit page (1,000,000 rows), 4 connections | p50 ${audit_p50} ms, p95 ${audit_p95} ms | | | |
 ${iam_rows}
 | R5 mixed workload (pages, REST reads, a write in ten) at 70% of its maximum (${mix_max} rps), 16 connections | ${r5_rps} rps, p50 ${r5_p50} ms, p99 ${r5_p99} ms | p50 | $(ratio "$r5_p99" "$r5_p50") (p99 ÷ p50) | ≤ 5 |
-| Soak: that load for ${SOAK_SECONDS} s, one server on SQLite | ${soak_rps} rps, ${soak_err} errors, ${soak_non2xx} non-2xx (${soak_statuses}), ${soak_5xx} 5xx, p99 ${soak_p99} ms; RSS $(kb "$(( soak_rss_1m * 1024 ))") at 1 min, peak after $(kb "$(( soak_rss_peak * 1024 ))"), end $(kb "$(( soak_rss_end * 1024 ))") | RSS at 1 min | $(ratio "$soak_rss_peak" "$soak_rss_1m") | 0 errors, 0 5xx, no growth |
+| Soak: that load for ${SOAK_SECONDS} s, one server on SQLite | ${soak_rps} rps, ${soak_err} errors, ${soak_non2xx} non-2xx (${soak_statuses}), ${soak_5xx} 5xx, p99 ${soak_p99} ms; RSS $(kb "$(( soak_rss_1m * 1024 ))") at 1 min, $(kb "$(( soak_rss_mid * 1024 ))") halfway, peak after $(kb "$(( soak_rss_peak * 1024 ))"), end $(kb "$(( soak_rss_end * 1024 ))") | RSS at 1 min | $(ratio "$soak_rss_peak" "$soak_rss_1m") | 0 errors, 0 5xx, no growth |
 | Replicas: two servers on one Postgres, 70% of the pair's maximum (${rep_max} rps, so ${rep_target} rps) for ${REPLICA_SECONDS} s | ${rep_rps} rps, ${rep_err} errors, ${rep_non2xx} non-2xx (${rep_statuses}), ${rep_5xx} 5xx, p50 ${rep_p50} ms, p99 ${rep_p99} ms (p99 ÷ p50 $(ratio "$rep_p99" "$rep_p50")); RSS $(kb "$(( rep_a_1m * 1024 ))") and $(kb "$(( rep_b_1m * 1024 ))") at 1 min, peak after $(kb "$(( rep_a_peak * 1024 ))") and $(kb "$(( rep_b_peak * 1024 ))") | RSS at 1 min | ${rep_growth} | 0 errors, 0 5xx, no growth |
 | Peak RSS of the server (after the scale runs) | $(awk -v k="$rss_kb" 'BEGIN { printf "%.0f MB", k / 1024 }') | | | |
 EOF
