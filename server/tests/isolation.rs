@@ -2117,6 +2117,12 @@ fn globex_names(fx: &Fx) -> Vec<String> {
     ]
 }
 
+/// Whether a call names any of `names` (in its path, form, tenant header or body).
+fn names_any(req: &Req, names: &[String]) -> bool {
+    let named = req.describe();
+    names.iter().any(|n| named.contains(n.as_str()))
+}
+
 /// The columns of the matrix for one case: who calls, on which side, and what they must
 /// get. `None`: the column does not apply (a mismatch call that names no object of the
 /// other tenant is just a call in the caller's own tenant, covered by `Own`).
@@ -2128,8 +2134,7 @@ fn want(case: &Case, who: Who, side: Side, req: &Req, globex: &[String]) -> Opti
         (Who::Viewer, Side::Own) => Want::Exactly(e[2]),
         (Who::Viewer, Side::Other) => Want::Exactly(e[3]),
         (Who::TenantAdmin | Who::Viewer, Side::Mismatch) => {
-            let named = req.describe();
-            if !globex.iter().any(|g| named.contains(g.as_str())) {
+            if !names_any(req, globex) {
                 return None;
             }
             Want::Allowed(false)
@@ -2809,8 +2814,7 @@ async fn the_global_admin_reaches_every_tenant_but_never_across_a_mismatch() {
             for case in &cases {
                 for side in sides {
                     let req = (case.build)(&fx, Who::GlobalAdmin, side);
-                    let named = req.describe();
-                    let names_globex = globex.iter().any(|g| named.contains(g.as_str()));
+                    let names_globex = names_any(&req, &globex);
                     // (allowed, exact status): a call with acme as the context and an
                     // object of globex is a mismatch, whichever side built it.
                     let (expect_allow, exact) = if names_globex && acme_is_the_context(&fx, &req) {
