@@ -101,6 +101,26 @@ pub enum Backend {
     Postgres,
 }
 
+/// Opens every connection of a SQLite pool at once and keeps it for the life of the
+/// process. Each SQLite connection is a worker thread with its own page cache (up to
+/// 2 MB by SQLite's default `cache_size`), so a pool that grows on demand grows the
+/// server's memory whenever a burst first needs one more connection, which can be an
+/// hour after start; and sqlx's default reaping (idle for 10 minutes, older than 30)
+/// closes connections only to open them again. With the pool whole from the start, a
+/// SQLite server's memory after warm-up is fixed: the soak in `scripts/bench.sh` shows
+/// it. Postgres keeps sqlx's defaults: its connections cost the server's memory, not
+/// ours, and reaping them frees server slots other replicas may need.
+pub fn sqlite_pool_fixed<DB: sqlx::Database>(
+    options: sqlx::pool::PoolOptions<DB>,
+    connections: u32,
+) -> sqlx::pool::PoolOptions<DB> {
+    options
+        .max_connections(connections)
+        .min_connections(connections)
+        .idle_timeout(None)
+        .max_lifetime(None)
+}
+
 /// The shared pool plus which backend it talks to.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -134,7 +154,7 @@ impl Db {
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30));
         if backend == Backend::Sqlite {
-            pool = pool.after_connect(|conn, _meta| {
+            pool = sqlite_pool_fixed(pool, max_connections).after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = FULL").await?;

@@ -280,7 +280,10 @@ pub async fn build_with_meter(
         }
         auth::session::with_sessions(router, store, &config, idle)
     } else {
-        let pool = sqlx::SqlitePool::connect(&config.database_url)
+        // The store's own pool, whole from the start like the domain's (see
+        // `sqlite_pool_fixed`): a page view reads its session on one of these.
+        let pool = domain::db::sqlite_pool_fixed(sqlx::sqlite::SqlitePoolOptions::new(), 10)
+            .connect(&config.database_url)
             .await
             .map_err(|e| format!("session store: {e}"))?;
         let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
