@@ -107,8 +107,9 @@ pub enum Backend {
 /// server's memory whenever a burst first needs one more connection, which can be an
 /// hour after start; and sqlx's default reaping (idle for 10 minutes, older than 30)
 /// closes connections only to open them again. With the pool whole from the start, a
-/// SQLite server's memory after warm-up is fixed: the soak in `scripts/bench.sh` shows
-/// it. Postgres keeps sqlx's defaults: its connections cost the server's memory, not
+/// SQLite server's threads and caches are fixed after warm-up (the other half of a flat
+/// memory, huge pages, is in the server's `main`; the soak in `scripts/bench.sh` shows
+/// both). Postgres keeps sqlx's defaults: its connections cost the server's memory, not
 /// ours, and reaping them frees server slots other replicas may need.
 pub fn sqlite_pool_fixed<DB: sqlx::Database>(
     options: sqlx::pool::PoolOptions<DB>,
